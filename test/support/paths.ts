@@ -18,5 +18,5 @@ function findRepoRoot(start: string): string {
 export const REPO_ROOT = findRepoRoot(__dirname);
 /** The compiled CLI entry point; run it with process.execPath. */
 export const MUSTER_JS = path.join(REPO_ROOT, 'build', 'src', 'cli', 'main.js');
-/** ../shared/cases/helpers beside the repo, as laid out for developers and CI. */
-export const CASE_HELPERS = path.resolve(REPO_ROOT, '..', 'shared', 'cases', 'helpers');
+/** Copies of ../shared/cases/helpers (Python 3 standard library only), kept in the repo so tests stand alone. */
+export const CASE_HELPERS = path.join(REPO_ROOT, 'test', 'fixtures', 'case-helpers');
