@@ -46,6 +46,8 @@ export function readReady(e: TomlEntry, parent: FieldContext): RawReady | undefi
     }
   }
   if (kinds.length === 0) {
+    // A misspelt probe ("conect") was just reported with a suggestion; saying "no probe" too is noise.
+    if (!ok) return undefined;
     parent.report(e.keyAt, `ready in ${parent.where} names no probe`, `write ${EXAMPLE}`);
     return undefined;
   }
