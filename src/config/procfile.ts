@@ -45,6 +45,10 @@ export function parseProcfile(text: string, file = 'Procfile'): ProcfileResult {
         `write the command after the colon: "${name}: python3 app.py"`));
       return;
     }
+    if (command.includes('\0')) {
+      diagnostics.push(diagnostic(file, lineNo, colon + 2, `the command of "${name}" contains a NUL byte`, 'remove it; commands cannot hold NUL'));
+      return;
+    }
     const first = firstLine.get(name);
     if (first !== undefined) {
       diagnostics.push(diagnostic(file, lineNo, indent + 1, `process "${name}" is defined twice (first on line ${first})`,

@@ -70,3 +70,8 @@ test('Procfile: every unusable line is an error naming Procfile:N, all at once',
 test('Procfile: only comments is "defines no process"', () => {
   assert.match(errorText({ Procfile: '# nothing\n\n' })[0]!, /^Procfile: Procfile defines no process\n  hint: add a line like "web: python3 app.py"/);
 });
+
+test('Procfile: a NUL byte in a command is an error, not a spawn failure later', () => {
+  const { diagnostics } = parseProcfile('web: a\0b\n');
+  assert.deepEqual(diagnostics.map((d) => [d.line, d.message]), [[1, 'the command of "web" contains a NUL byte']]);
+});
