@@ -1,0 +1,50 @@
+// The edges the core acts through. The core imports only these interfaces; the composition root
+// (cli/up-command.ts) builds the real adapters, unit tests pass fakes.
+
+import type { Readable } from 'node:stream';
+import type { ExitStatus } from '../core/states';
+
+export interface Clock {
+  /** Milliseconds on a monotonic clock: for timeouts, uptimes and restart windows. */
+  now(): number;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Timers {
+  after(ms: number, fn: () => void): TimerHandle;
+}
+
+export interface SpawnRequest {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface SpawnedChild {
+  readonly pid: number;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Called once, after the main process is reaped and its output was read to EOF (or the EOF wait gave up). */
+  onExit(listener: (status: ExitStatus) => void): void;
+}
+
+export type SpawnResult = { readonly ok: true; readonly child: SpawnedChild } | { readonly ok: false; readonly reason: string };
+
+export interface Spawner {
+  spawn(request: SpawnRequest): SpawnResult;
+}
+
+/** Process groups: every instance is the leader of its own (pgid = its pid). */
+export interface ProcessGroups {
+  /** Signal one process; false when it no longer exists. */
+  signalProcess(pid: number, signal: string): boolean;
+  /** Signal every member of the group; false when the group is empty. */
+  signalGroup(pgid: number, signal: string): boolean;
+  /** Pids of the group's members that are alive (zombies waiting for init do not count). */
+  liveMembers(pgid: number): number[];
+  /** Call back once the group has no live member; polls /proc only while members remain. */
+  whenEmpty(pgid: number, callback: () => void): TimerHandle;
+}

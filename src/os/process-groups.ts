@@ -1,0 +1,113 @@
+// Process groups through kill(2) and /proc. Linux only.
+//
+// There is no event for "this process group is now empty" (members that outlive the main process
+// are not our children, so no SIGCHLD reaches us). kill(-pgid, 0) answers "any member at all?" in one
+// syscall, but it also counts zombies waiting for init (here they can linger for seconds), so when
+// it says yes we read /proc to ignore zombies. Groups with members left are re-checked on a short,
+// growing delay, with one /proc scan per tick for all of them.
+
+import * as fs from 'node:fs';
+import type { ProcessGroups, TimerHandle } from './ports';
+
+interface ProcEntry {
+  readonly pid: number;
+  readonly pgid: number;
+  readonly zombie: boolean;
+}
+
+function readProcEntry(pid: string): ProcEntry | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null; // gone between readdir and read
+  }
+  // "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { pid: Number(pid), pgid: Number(fields[2]), zombie: fields[0] === 'Z' || fields[0] === 'X' };
+}
+
+function scanProc(wanted: ReadonlySet<number>): Map<number, number[]> {
+  const members = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const entry = readProcEntry(name);
+    if (!entry || entry.zombie || !wanted.has(entry.pgid)) continue;
+    const list = members.get(entry.pgid);
+    if (list) list.push(entry.pid);
+    else members.set(entry.pgid, [entry.pid]);
+  }
+  return members;
+}
+
+function trySignal(target: number, signal: string | 0): boolean {
+  try {
+    process.kill(target, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+const FIRST_RECHECK_MS = 5;
+const MAX_RECHECK_MS = 200;
+
+export class LinuxProcessGroups implements ProcessGroups {
+  private readonly waiting = new Map<number, Set<() => void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private delayMs = FIRST_RECHECK_MS;
+
+  signalProcess(pid: number, signal: string): boolean {
+    return trySignal(pid, signal);
+  }
+
+  signalGroup(pgid: number, signal: string): boolean {
+    return trySignal(-pgid, signal);
+  }
+
+  liveMembers(pgid: number): number[] {
+    if (!trySignal(-pgid, 0)) return [];
+    return scanProc(new Set([pgid])).get(pgid) ?? [];
+  }
+
+  whenEmpty(pgid: number, callback: () => void): TimerHandle {
+    if (this.liveMembers(pgid).length === 0) {
+      let cancelled = false;
+      queueMicrotask(() => cancelled || callback());
+      return { cancel: () => (cancelled = true) };
+    }
+    let set = this.waiting.get(pgid);
+    if (!set) this.waiting.set(pgid, (set = new Set()));
+    set.add(callback);
+    this.delayMs = FIRST_RECHECK_MS;
+    this.schedule();
+    return {
+      cancel: () => {
+        const s = this.waiting.get(pgid);
+        s?.delete(callback);
+        if (s && s.size === 0) this.waiting.delete(pgid);
+      },
+    };
+  }
+
+  private schedule(): void {
+    if (this.timer || this.waiting.size === 0) return;
+    this.timer = setTimeout(() => this.recheck(), this.delayMs);
+  }
+
+  private recheck(): void {
+    this.timer = null;
+    const candidates = new Set<number>();
+    for (const pgid of this.waiting.keys()) if (trySignal(-pgid, 0)) candidates.add(pgid);
+    const members = candidates.size > 0 ? scanProc(candidates) : new Map<number, number[]>();
+    for (const [pgid, callbacks] of [...this.waiting]) {
+      if (members.has(pgid)) continue;
+      this.waiting.delete(pgid);
+      for (const cb of callbacks) cb();
+    }
+    this.delayMs = Math.min(MAX_RECHECK_MS, this.delayMs * 2);
+    this.schedule();
+  }
+}

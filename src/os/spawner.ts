@@ -1,0 +1,117 @@
+// Spawning instances with child_process: each in its own session and process group (detached), so
+// the terminal's Ctrl-C reaches only muster and a group signal reaches everything the instance forked.
+
+import { spawn as spawnChild } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ExitStatus } from '../core/states';
+import type { SpawnRequest, SpawnResult, Spawner, SpawnedChild } from './ports';
+
+/** How long to wait, after the main process exited, for its pipes to reach EOF. Only used when
+ * something outside its process group (a daemon that called setsid) still holds them. */
+const EOF_WAIT_MS = 1000;
+
+/** Find the program the way execvp would, so a missing or non-executable command is reported by
+ * name instead of as a generic spawn error. */
+export function resolveProgram(program: string, cwd: string, pathVar: string | undefined): { ok: true; file: string } | { ok: false; reason: string } {
+  const candidates = program.includes('/')
+    ? [path.resolve(cwd, program)]
+    : (pathVar ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter(Boolean).map((dir) => path.join(path.resolve(cwd, dir), program));
+  let denied: string | null = null;
+  for (const file of candidates) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      continue;
+    }
+    if (!stat.isFile()) {
+      if (program.includes('/')) return { ok: false, reason: `${file} is not a regular file` };
+      continue;
+    }
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return { ok: true, file };
+    } catch {
+      denied ??= file;
+    }
+  }
+  if (denied) return { ok: false, reason: `${denied} is not executable (EACCES); fix with chmod +x ${denied}` };
+  if (program.includes('/')) return { ok: false, reason: `${candidates[0]} not found (ENOENT)` };
+  return { ok: false, reason: `${program} not found in PATH (ENOENT); PATH=${pathVar ?? ''}` };
+}
+
+function groupHasMembers(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const nodeSpawner: Spawner = {
+  spawn(request: SpawnRequest): SpawnResult {
+    try {
+      if (!fs.statSync(request.cwd).isDirectory()) return { ok: false, reason: `cwd ${request.cwd} is not a directory` };
+    } catch {
+      return { ok: false, reason: `cwd ${request.cwd} does not exist` };
+    }
+    const [program, ...args] = request.argv;
+    if (program === undefined) return { ok: false, reason: 'empty command' };
+    const found = resolveProgram(program, request.cwd, request.env.PATH);
+    if (!found.ok) return found;
+
+    const cp = spawnChild(found.file, args, {
+      argv0: program,
+      cwd: request.cwd,
+      env: request.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let spawnError: Error | null = null;
+    cp.on('error', (error) => (spawnError = error));
+    if (cp.pid === undefined || !cp.stdout || !cp.stderr) {
+      cp.stdout?.destroy();
+      cp.stderr?.destroy();
+      return { ok: false, reason: `spawn of ${found.file} failed${spawnError ? `: ${(spawnError as Error).message}` : ''}` };
+    }
+    const pid = cp.pid;
+    const stdout = cp.stdout;
+    const stderr = cp.stderr;
+
+    let status: ExitStatus | null = null;
+    let closed = false;
+    let listener: ((status: ExitStatus) => void) | null = null;
+    let fired = false;
+    let eofTimer: NodeJS.Timeout | null = null;
+    const fire = () => {
+      if (fired || !status || !listener) return;
+      fired = true;
+      if (eofTimer) clearTimeout(eofTimer);
+      listener(status);
+    };
+    cp.on('exit', (code, signal) => {
+      status = { code, signal };
+      // Output is read to EOF before the exit is reported. If members of the group are still alive
+      // they may hold the pipes for ever (that is what stopping them is for), so report at once.
+      if (closed || groupHasMembers(pid)) fire();
+      else eofTimer = setTimeout(fire, EOF_WAIT_MS);
+    });
+    cp.on('close', () => {
+      closed = true;
+      fire();
+    });
+
+    const child: SpawnedChild = {
+      pid,
+      stdout,
+      stderr,
+      onExit(fn) {
+        listener = fn;
+        fire();
+      },
+    };
+    return { ok: true, child };
+  },
+};
