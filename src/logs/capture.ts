@@ -1,0 +1,96 @@
+// Reads one instance's stdout and stderr: into its log file (whole lines, bytes unchanged), onto
+// the console (line by line, prefixed), and to whoever listens for lines (a `log` readiness probe).
+// When the log file cannot keep up, the child's pipes are paused, so memory stays bounded and the
+// child simply waits on its own writes.
+
+import type { Readable } from 'node:stream';
+import type { ConsoleOutput, Origin } from './console';
+import { LineSplitter } from './line-splitter';
+import { InstanceLogFile, StreamAssembler } from './log-file';
+
+export type LineListener = (line: string) => void;
+
+const TAIL_BYTES = 4096;
+
+export class OutputCapture {
+  private readonly listeners = new Set<LineListener>();
+  private readonly paused = new Set<Readable>();
+  private tail: Buffer = Buffer.alloc(0);
+
+  constructor(
+    readonly name: string,
+    readonly file: InstanceLogFile,
+    private readonly console: ConsoleOutput | null,
+  ) {}
+
+  onLine(listener: LineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Muster's own line about this instance: on the console and in its log file. */
+  note(text: string): void {
+    this.console?.say(this.name, 'muster', text);
+    this.file.note(text);
+  }
+
+  /** The last lines the instance wrote (for "why did it die" messages). */
+  lastLines(count: number): string[] {
+    const lines = this.tail.toString('utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines.slice(-count);
+  }
+
+  attach(stdout: Readable, stderr: Readable): void {
+    this.attachStream(stdout, 'out');
+    this.attachStream(stderr, 'err');
+  }
+
+  private attachStream(stream: Readable, origin: Origin): void {
+    const assembler = new StreamAssembler();
+    let prefix: Buffer | null = null;
+    const splitter = new LineSplitter((line, cut) => {
+      if (this.console && prefix) this.console.line(prefix, line, cut);
+      if (this.listeners.size > 0) {
+        const text = line.toString('utf8');
+        for (const l of this.listeners) l(text);
+      }
+    });
+    stream.on('data', (chunk: Buffer) => {
+      const whole = assembler.take(chunk);
+      if (whole && !this.file.write(whole)) this.pauseUntilDrained(stream);
+      this.remember(chunk);
+      if (this.console || this.listeners.size > 0) {
+        prefix = this.console ? this.console.prefix(this.name, origin) : null;
+        splitter.push(chunk);
+        this.console?.flush();
+      }
+    });
+    stream.on('end', () => {
+      const rest = assembler.finish();
+      if (rest) this.file.write(rest);
+      prefix = this.console ? this.console.prefix(this.name, origin) : null;
+      splitter.end();
+      this.console?.flush();
+    });
+    stream.on('error', () => undefined); // EIO after a kill: the 'end'/'close' path still runs
+  }
+
+  private remember(chunk: Buffer): void {
+    if (chunk.length >= TAIL_BYTES) this.tail = Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES));
+    else {
+      const joined = Buffer.concat([this.tail, chunk]);
+      this.tail = joined.length > TAIL_BYTES ? joined.subarray(joined.length - TAIL_BYTES) : joined;
+    }
+  }
+
+  private pauseUntilDrained(stream: Readable): void {
+    if (this.paused.has(stream)) return;
+    this.paused.add(stream);
+    stream.pause();
+    this.file.onDrain(() => {
+      this.paused.delete(stream);
+      stream.resume();
+    });
+  }
+}
