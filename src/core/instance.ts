@@ -1,0 +1,162 @@
+// One instance: its settings, its runtime (owned by the machine), and the live handles its effects
+// act on (child, timers, probe). `perform` is the thin interpreter of the machine's effects.
+
+import type { ProcessConfig } from '../config/model';
+import type { ProcessGroups, SpawnRequest, Spawner, TimerHandle, Timers, Clock } from '../os/ports';
+import { type Effect, INITIAL_RUNTIME, type InstanceRuntime, type InstanceSettings } from './machine';
+import type { InstanceEvent } from './states';
+
+export interface RunningProbe {
+  cancel(): void;
+}
+
+/** What an instance needs from the log and health layers (provided by the composition root). */
+export interface InstanceIO {
+  /** Muster's own line about this instance (console + its log file). */
+  note(text: string): void;
+  attachOutput(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream): void;
+  lastLines(count: number): string[];
+  startProbe(report: (passed: boolean, reason: string) => void): RunningProbe;
+}
+
+export interface InstanceServices {
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly spawner: Spawner;
+  readonly groups: ProcessGroups;
+}
+
+export function settingsOf(p: ProcessConfig): InstanceSettings {
+  return {
+    hasProbe: p.ready !== null,
+    stopSignal: p.stopSignal,
+    stopTimeoutMs: p.stopTimeoutMs,
+    stopScope: p.stopScope,
+    restart: p.restart,
+    maxRestarts: p.maxRestarts,
+    restartWindowMs: p.restartWindowMs,
+  };
+}
+
+export class Instance {
+  runtime: InstanceRuntime = INITIAL_RUNTIME;
+  readonly settings: InstanceSettings;
+  /** Set while a deps-met / deps-failed decision is queued, so the gate decides once. */
+  gateQueued = false;
+  /** The gate said "waiting for ..." already for this start. */
+  waitingNoted = false;
+  /** Process group of the latest spawn; outlives the main process until the group is empty. */
+  private pgid: number | null = null;
+  private signalled = new Set<number>();
+  private timers = new Map<'stop' | 'backoff', TimerHandle>();
+  private probe: RunningProbe | null = null;
+  private groupWatch: TimerHandle | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly number: number,
+    readonly process: ProcessConfig,
+    readonly spawnRequest: () => SpawnRequest,
+    readonly io: InstanceIO,
+    private readonly services: InstanceServices,
+    private readonly dispatch: (event: InstanceEvent) => void,
+  ) {
+    this.settings = settingsOf(process);
+  }
+
+  get state() {
+    return this.runtime.state;
+  }
+
+  perform(effect: Effect): void {
+    const { groups, timers, clock } = this.services;
+    switch (effect.type) {
+      case 'spawn':
+        return this.spawn();
+      case 'start-probe':
+        this.probe?.cancel();
+        this.probe = this.io.startProbe((passed, reason) => {
+          this.probe = null;
+          this.dispatch(passed ? { type: 'probe-passed' } : { type: 'probe-failed', reason });
+        });
+        return;
+      case 'stop-probe':
+        this.probe?.cancel();
+        this.probe = null;
+        return;
+      case 'send-stop-signal': {
+        if (this.pgid === null) return;
+        if (effect.scope === 'group') {
+          for (const pid of groups.liveMembers(this.pgid)) this.signalled.add(pid);
+          groups.signalGroup(this.pgid, effect.signal);
+          this.io.note(`sent ${effect.signal} to process group ${this.pgid}`);
+        } else if (this.runtime.pid !== null) {
+          this.signalled.add(this.runtime.pid);
+          groups.signalProcess(this.runtime.pid, effect.signal);
+          this.io.note(`sent ${effect.signal} to pid ${this.runtime.pid}`);
+        }
+        return;
+      }
+      case 'signal-leftovers': {
+        if (this.pgid === null) return;
+        const left = groups.liveMembers(this.pgid).filter((pid) => !this.signalled.has(pid));
+        if (left.length === 0) return;
+        for (const pid of left) {
+          this.signalled.add(pid);
+          groups.signalProcess(pid, effect.signal);
+        }
+        this.io.note(`main process gone; sent ${effect.signal} to what it left in its group: pid ${left.join(', ')}`);
+        return;
+      }
+      case 'kill-group': {
+        if (this.pgid === null) return;
+        const members = groups.liveMembers(this.pgid);
+        if (members.length === 0) return;
+        groups.signalGroup(this.pgid, 'SIGKILL');
+        this.io.note(`SIGKILL to process group ${this.pgid}: ${effect.why}; killed pid ${members.join(', ')}`);
+        return;
+      }
+      case 'watch-group': {
+        if (this.pgid === null) return this.dispatch({ type: 'group-empty', at: clock.now() });
+        this.groupWatch?.cancel();
+        this.groupWatch = groups.whenEmpty(this.pgid, () => {
+          this.groupWatch = null;
+          this.dispatch({ type: 'group-empty', at: clock.now() });
+        });
+        return;
+      }
+      case 'start-timer': {
+        this.timers.get(effect.timer)?.cancel();
+        const event: InstanceEvent = effect.timer === 'stop' ? { type: 'stop-timeout' } : { type: 'backoff-elapsed' };
+        this.timers.set(effect.timer, timers.after(effect.ms, () => {
+          this.timers.delete(effect.timer);
+          this.dispatch(event);
+        }));
+        return;
+      }
+      case 'cancel-timer':
+        this.timers.get(effect.timer)?.cancel();
+        this.timers.delete(effect.timer);
+        return;
+      case 'log':
+        return; // rendered by the supervisor together with the transition
+    }
+  }
+
+  private spawn(): void {
+    const result = this.services.spawner.spawn(this.spawnRequest());
+    if (!result.ok) {
+      this.dispatch({ type: 'spawn-failed', reason: result.reason });
+      return;
+    }
+    const child = result.child;
+    this.pgid = child.pid;
+    this.signalled = new Set();
+    this.io.attachOutput(child.stdout, child.stderr);
+    child.onExit((status) => {
+      if (this.pgid !== child.pid && this.runtime.pid !== child.pid) return; // an older child
+      this.dispatch({ type: 'exited', status, at: this.services.clock.now() });
+    });
+    this.dispatch({ type: 'spawned', pid: child.pid, at: this.services.clock.now() });
+  }
+}
