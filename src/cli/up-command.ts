@@ -1,0 +1,110 @@
+// `muster up`: the composition root. Loads the config, builds the real adapters, runs the
+// supervisor in the foreground, and turns SIGINT/SIGTERM into a graceful, ordered stop (a second
+// one forces it).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadAppConfig } from '../config/load';
+import { formatDiagnostic } from '../config/diagnostics';
+import type { ProcessConfig } from '../config/model';
+import { Supervisor, instanceNames } from '../core/supervisor';
+import type { InstanceIO } from '../core/instance';
+import { startProbe } from '../health/probes';
+import { OutputCapture } from '../logs/capture';
+import { ConsoleOutput, wantsColor } from '../logs/console';
+import { InstanceLogFile } from '../logs/log-file';
+import { systemClock, systemTimers } from '../os/clock';
+import { toArgv } from '../os/command';
+import { LinuxProcessGroups } from '../os/process-groups';
+import { nodeSpawner } from '../os/spawner';
+
+export interface UpOptions {
+  readonly dir: string;
+  /** Do not echo the processes' output (it still goes to .muster/logs/). */
+  readonly quiet: boolean;
+  readonly environ: NodeJS.ProcessEnv;
+}
+
+/** How long the second Ctrl-C waits for the SIGKILLed groups to vanish before muster exits anyway. */
+const FORCE_EXIT_WAIT_MS = 1000;
+
+export async function runUp(options: UpOptions): Promise<number> {
+  const loaded = loadAppConfig(options.dir, options.environ);
+  if (!loaded.ok) {
+    for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    process.stderr.write(`muster: nothing was started: fix the ${loaded.diagnostics.length === 1 ? 'error' : `${loaded.diagnostics.length} errors`} above\n`);
+    return 2;
+  }
+  const config = loaded.config;
+  const logDir = path.join(config.root, '.muster', 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+
+  const names = config.processes.flatMap(instanceNames);
+  const consoleOut = new ConsoleOutput({
+    color: wantsColor(process.stdout, options.environ),
+    nameWidth: Math.max(6, ...names.map((n) => n.length)),
+  });
+  consoleOut.addName('muster');
+  for (const n of names) consoleOut.addName(n);
+  const say = (text: string) => consoleOut.say('muster', 'muster', text);
+
+  const logFiles: InstanceLogFile[] = [];
+  const createIO = (name: string, p: ProcessConfig): InstanceIO => {
+    const file = new InstanceLogFile(path.join(logDir, `${name}.log`));
+    logFiles.push(file);
+    const capture = new OutputCapture(name, file, options.quiet ? null : consoleOut);
+    return {
+      note: (text) => {
+        if (options.quiet) file.note(text);
+        else capture.note(text);
+      },
+      attachOutput: (stdout, stderr) => capture.attach(stdout as never, stderr as never),
+      lastLines: (n) => capture.lastLines(n),
+      startProbe: (report) => {
+        if (!p.ready) throw new Error(`${name} has no probe`);
+        return startProbe(p.ready, { cwd: p.cwd, env: p.env, onLine: (l) => capture.onLine(l) }, (r) => report(r.passed, r.passed ? '' : r.reason));
+      },
+    };
+  };
+
+  const supervisor = new Supervisor({
+    config,
+    services: { clock: systemClock, timers: systemTimers, spawner: nodeSpawner, groups: new LinuxProcessGroups() },
+    inheritedEnv: options.environ,
+    toArgv: (command) => toArgv(command).argv,
+    createIO,
+  });
+
+  // muster must outlive anything its children do; a bug of ours is reported, not fatal to them.
+  process.on('uncaughtException', (error) => say(`internal error (muster keeps running): ${error.stack ?? error}`));
+  process.on('unhandledRejection', (error) => say(`internal error (muster keeps running): ${String(error)}`));
+  process.on('SIGHUP', () => say('SIGHUP ignored (muster up runs until Ctrl-C or SIGTERM)'));
+  process.on('SIGPIPE', () => undefined);
+
+  let exitCode = 0;
+  const done = new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals === 1) {
+        say(`${signal}: stopping every process gracefully, dependents first (press Ctrl-C again to force)`);
+        supervisor.stopAll().then(resolve);
+      } else if (signals === 2) {
+        say(`${signal} again: killing every process group now`);
+        exitCode = 130;
+        const forced = supervisor.forceKillAll();
+        Promise.race([forced, new Promise((r) => setTimeout(r, FORCE_EXIT_WAIT_MS))]).then(() => resolve());
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  say(`starting ${names.length} instance${names.length === 1 ? '' : 's'} of ${config.processes.length} process${config.processes.length === 1 ? '' : 'es'} in ${config.root} (logs in .muster/logs/)`);
+  supervisor.startAll();
+  await done;
+  say(exitCode === 0 ? 'every process stopped; bye' : 'forced stop; bye');
+  await Promise.all(logFiles.map((f) => f.close()));
+  await consoleOut.drain();
+  return exitCode;
+}
