@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadAppConfig } from '../config/load';
 import { formatDiagnostic } from '../config/diagnostics';
-import type { ProcessConfig } from '../config/model';
+import { expandVariables } from '../config/expand';
+import type { ProcessConfig, ReadyProbe } from '../config/model';
 import { Supervisor, instanceNames } from '../core/supervisor';
 import type { InstanceIO } from '../core/instance';
 import { startProbe } from '../health/probes';
@@ -60,9 +61,9 @@ export async function runUp(options: UpOptions): Promise<number> {
       },
       attachOutput: (stdout, stderr) => capture.attach(stdout as never, stderr as never),
       lastLines: (n) => capture.lastLines(n),
-      startProbe: (report) => {
+      startProbe: (env, report) => {
         if (!p.ready) throw new Error(`${name} has no probe`);
-        return startProbe(p.ready, { cwd: p.cwd, env: p.env, onLine: (l) => capture.onLine(l) }, (r) => report(r.passed, r.passed ? '' : r.reason));
+        return startProbe(expandProbe(p.ready, env), { cwd: p.cwd, env, onLine: (l) => capture.onLine(l) }, (r) => report(r.passed, r.passed ? '' : r.reason));
       },
     };
   };
@@ -107,4 +108,17 @@ export async function runUp(options: UpOptions): Promise<number> {
   await Promise.all(logFiles.map((f) => f.close()));
   await consoleOut.drain();
   return exitCode;
+}
+
+/** ${VAR} in a connect or http probe follows the instance's own environment (its PORT, say). */
+function expandProbe(probe: ReadyProbe, env: Readonly<Record<string, string>>): ReadyProbe {
+  const expand = (text: string) => expandVariables(text, (name) => env[name]).value;
+  switch (probe.kind) {
+    case 'connect':
+      return { ...probe, target: expand(probe.target) };
+    case 'http':
+      return { ...probe, url: expand(probe.url) };
+    default:
+      return probe; // exec runs under sh, which expands; log is a regular expression
+  }
 }

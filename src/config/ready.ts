@@ -62,7 +62,10 @@ export function readReady(e: TomlEntry, parent: FieldContext): RawReady | undefi
   return { kind, value, timeoutMs, at: probe.node.at };
 }
 
-function checkValue(kind: ReadyKind, value: string, e: TomlEntry, ctx: FieldContext): boolean {
+function checkValue(kind: ReadyKind, written: string, e: TomlEntry, ctx: FieldContext): boolean {
+  // ${VAR} is expanded per instance when the probe runs (so "http://127.0.0.1:${PORT}/health"
+  // follows each instance's PORT); check the shape with a stand-in value.
+  const value = kind === 'log' || kind === 'exec' ? written : written.replace(/\$\{[^}]*\}/g, '1');
   const bad = (message: string, hint: string) => {
     ctx.report(e.node.at, `${kind} in ${ctx.where}: ${message}`, hint);
     return false;

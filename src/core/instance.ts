@@ -16,7 +16,8 @@ export interface InstanceIO {
   note(text: string): void;
   attachOutput(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream): void;
   lastLines(count: number): string[];
-  startProbe(report: (passed: boolean, reason: string) => void): RunningProbe;
+  /** `env` is the instance's full environment, for ${VAR} in probe targets. */
+  startProbe(env: Readonly<Record<string, string>>, report: (passed: boolean, reason: string) => void): RunningProbe;
 }
 
 export interface InstanceServices {
@@ -51,6 +52,7 @@ export class Instance {
   private timers = new Map<'stop' | 'backoff', TimerHandle>();
   private probe: RunningProbe | null = null;
   private groupWatch: TimerHandle | null = null;
+  private spawnedEnv: Readonly<Record<string, string>> = {};
 
   constructor(
     readonly name: string,
@@ -75,7 +77,7 @@ export class Instance {
         return this.spawn();
       case 'start-probe':
         this.probe?.cancel();
-        this.probe = this.io.startProbe((passed, reason) => {
+        this.probe = this.io.startProbe(this.spawnedEnv, (passed, reason) => {
           this.probe = null;
           this.dispatch(passed ? { type: 'probe-passed' } : { type: 'probe-failed', reason });
         });
@@ -144,7 +146,9 @@ export class Instance {
   }
 
   private spawn(): void {
-    const result = this.services.spawner.spawn(this.spawnRequest());
+    const request = this.spawnRequest();
+    this.spawnedEnv = request.env;
+    const result = this.services.spawner.spawn(request);
     if (!result.ok) {
       this.dispatch({ type: 'spawn-failed', reason: result.reason });
       return;
