@@ -29,7 +29,8 @@ while getopts "qr:a:t:o:wnh" opt; do
   esac
 done
 [[ -z $ROUNDS ]] && { [[ $QUICK == 1 ]] && ROUNDS=1 || ROUNDS=3; }
-OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)$([[ $QUICK == 1 ]] && echo -quick)}
+suffix=""; [[ $QUICK == 1 ]] && suffix=-quick
+OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)$suffix}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 TMP=$(mktemp -d /tmp/muster-bench.XXXXXX)
 say() { printf '[%s] run.sh: %s\n' "$(date +%T)" "$*" >&2; }
