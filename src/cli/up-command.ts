@@ -101,9 +101,13 @@ export async function runUp(options: UpOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
 
+  // Signal handlers do not keep Node's event loop alive: once every one-shot has exited and no timer
+  // is left, muster would end silently (exit 0, no "bye", files not closed). It runs until stopped.
+  const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
   say(`starting ${names.length} instance${names.length === 1 ? '' : 's'} of ${config.processes.length} process${config.processes.length === 1 ? '' : 'es'} in ${config.root} (logs in .muster/logs/)`);
   supervisor.startAll();
   await done;
+  clearInterval(keepAlive);
   say(exitCode === 0 ? 'every process stopped; bye' : 'forced stop; bye');
   await Promise.all(logFiles.map((f) => f.close()));
   await consoleOut.drain();
