@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tty from 'node:tty';
 import { loadAppConfig } from '../config/load';
 import { formatDiagnostic } from '../config/diagnostics';
 import { expandVariables } from '../config/expand';
@@ -42,7 +43,8 @@ export async function runUp(options: UpOptions): Promise<number> {
 
   const names = config.processes.flatMap(instanceNames);
   const consoleOut = new ConsoleOutput({
-    color: wantsColor(process.stdout, options.environ),
+    // isatty(1), not process.stdout.isTTY: creating process.stdout puts a pipe in O_NONBLOCK mode.
+    color: wantsColor({ isTTY: tty.isatty(1) }, options.environ),
     nameWidth: Math.max(6, ...names.map((n) => n.length)),
   });
   consoleOut.addName('muster');

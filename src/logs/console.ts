@@ -6,8 +6,8 @@
 // and, while the terminal or pipe cannot keep up, lines are dropped from the screen (never from the
 // log files) and a count of what was skipped is shown once it catches up.
 
-import * as fs from 'node:fs';
 import type { Writable } from 'node:stream';
+import { fdWriter } from './fd-writer';
 
 const COLORS = ['36', '33', '32', '35', '34', '91', '96', '93', '92', '95'];
 const BACKLOG_LIMIT = 4 * 1024 * 1024;
@@ -40,8 +40,8 @@ export class ConsoleOutput {
   private broken = false;
 
   constructor(private readonly options: ConsoleOptions) {
-    this.out = options.out ?? fs.createWriteStream('', { fd: 1, autoClose: false });
-    this.out.on('error', () => (this.broken = true)); // a closed terminal must not take muster down
+    this.out = options.out ?? fdWriter(1);
+    this.out.on('error', () => (this.broken = true)); // a closed terminal (EPIPE) must not take muster down
     this.out.on('drain', () => this.reportDropped());
   }
 
