@@ -27,6 +27,11 @@ export interface UpOptions {
   readonly environ: NodeJS.ProcessEnv;
 }
 
+/** How long muster waits, once every process stopped, for output still in their pipes (a group
+ * that was killed while its pipe was full, or paused because the disk was slow) before it closes the
+ * log files. Only a daemon that left the group and still holds a pipe makes it wait this long. */
+const OUTPUT_EOF_WAIT_MS = 2000;
+
 /** How long the second Ctrl-C waits for the SIGKILLed groups to vanish before muster exits anyway. */
 const FORCE_EXIT_WAIT_MS = 1000;
 
@@ -52,10 +57,12 @@ export async function runUp(options: UpOptions): Promise<number> {
   const say = (text: string) => consoleOut.say('muster', 'muster', text);
 
   const logFiles: InstanceLogFile[] = [];
+  const captures: OutputCapture[] = [];
   const createIO = (name: string, p: ProcessConfig): InstanceIO => {
     const file = new InstanceLogFile(path.join(logDir, `${name}.log`));
     logFiles.push(file);
     const capture = new OutputCapture(name, file, options.quiet ? null : consoleOut);
+    captures.push(capture);
     return {
       note: (text) => {
         if (options.quiet) file.note(text);
@@ -110,6 +117,10 @@ export async function runUp(options: UpOptions): Promise<number> {
   supervisor.startAll();
   await done;
   clearInterval(keepAlive);
+  // A stopped process's last output may still be in its pipe: read it before closing its file.
+  let giveUp: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(captures.map((c) => c.whenEnded())), new Promise((r) => (giveUp = setTimeout(r, OUTPUT_EOF_WAIT_MS)))]);
+  clearTimeout(giveUp);
   say(exitCode === 0 ? 'every process stopped; bye' : 'forced stop; bye');
   await Promise.all(logFiles.map((f) => f.close()));
   await consoleOut.drain();

@@ -16,6 +16,8 @@ export class OutputCapture {
   private readonly listeners = new Set<LineListener>();
   private readonly paused = new Set<Readable>();
   private tail: Buffer = Buffer.alloc(0);
+  private openStreams = 0;
+  private endWaiters: Array<() => void> = [];
 
   constructor(
     readonly name: string,
@@ -46,7 +48,23 @@ export class OutputCapture {
     this.attachStream(stderr, 'err');
   }
 
+  /** Resolves once every stream attached so far has been read to its end (EOF or error). */
+  whenEnded(): Promise<void> {
+    if (this.openStreams === 0) return Promise.resolve();
+    return new Promise((resolve) => this.endWaiters.push(resolve));
+  }
+
   private attachStream(stream: Readable, origin: Origin): void {
+    this.openStreams++;
+    let open = true;
+    const closed = () => {
+      if (!open) return;
+      open = false;
+      if (--this.openStreams > 0) return;
+      const waiters = this.endWaiters;
+      this.endWaiters = [];
+      for (const w of waiters) w();
+    };
     const assembler = new StreamAssembler();
     let prefix: Buffer | null = null;
     const splitter = new LineSplitter((line, cut) => {
@@ -72,7 +90,9 @@ export class OutputCapture {
       prefix = this.console ? this.console.prefix(this.name, origin) : null;
       splitter.end();
       this.console?.flush();
+      closed();
     });
+    stream.on('close', closed);
     stream.on('error', () => undefined); // EIO after a kill: the 'end'/'close' path still runs
   }
 
