@@ -78,12 +78,16 @@ function usageError(message: string): number {
   return EXIT.usage;
 }
 
-if (require.main === module) {
+/** Run the command line and exit with its code: a command is done when `main` returns, and leftover
+ * handles (a console retry timer, a closed terminal) must not keep the process alive. */
+export function runCli(): void {
   main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
+    (code) => process.exit(code),
     (error) => {
       process.stderr.write(`muster: internal error: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 70;
+      process.exit(70);
     },
   );
 }
+
+if (require.main === module) runCli();

@@ -32,6 +32,9 @@ export interface UpOptions {
  * log files. Only a daemon that left the group and still holds a pipe makes it wait this long. */
 const OUTPUT_EOF_WAIT_MS = 2000;
 
+/** How long muster's last lines may wait for a reader of its stdout before it exits anyway. */
+const CONSOLE_DRAIN_WAIT_MS = 2000;
+
 /** How long the second Ctrl-C waits for the SIGKILLed groups to vanish before muster exits anyway. */
 const FORCE_EXIT_WAIT_MS = 1000;
 
@@ -118,13 +121,18 @@ export async function runUp(options: UpOptions): Promise<number> {
   await done;
   clearInterval(keepAlive);
   // A stopped process's last output may still be in its pipe: read it before closing its file.
-  let giveUp: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(captures.map((c) => c.whenEnded())), new Promise((r) => (giveUp = setTimeout(r, OUTPUT_EOF_WAIT_MS)))]);
-  clearTimeout(giveUp);
+  await withTimeout(Promise.all(captures.map((c) => c.whenEnded())), OUTPUT_EOF_WAIT_MS);
   say(exitCode === 0 ? 'every process stopped; bye' : 'forced stop; bye');
-  await Promise.all(logFiles.map((f) => f.close()));
-  await consoleOut.drain();
+  await withTimeout(Promise.all(logFiles.map((f) => f.close())), OUTPUT_EOF_WAIT_MS);
+  // Nobody may be reading our stdout any more (a closed terminal, a stuck pipe): do not hang on it.
+  await withTimeout(consoleOut.drain(), CONSOLE_DRAIN_WAIT_MS);
   return exitCode;
+}
+
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise.then(() => undefined), expiry]).finally(() => clearTimeout(timer));
 }
 
 /** ${VAR} in a connect or http probe follows the instance's own environment (its PORT, say). */
