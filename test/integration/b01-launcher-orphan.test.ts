@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { groupMembers, pidsMatching, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { cmdlineOf, freePort, httpStatus, isAlive, isListening, killLeftovers, waitUntilAsync } from '../support/proc';
+import { cmdlineOf, freePort, httpStatus, isAlive, isListening, cleanUp, waitUntilAsync } from '../support/proc';
 
 test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild; a second muster up serves again', async (t) => {
   const port = await freePort();
@@ -21,7 +21,7 @@ test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild;
     ].join('\n'),
   });
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, path.dirname(dir)));
+  t.after(() => cleanUp(ups, path.dirname(dir)));
 
   const first = startUp(dir);
   ups.push(first);

@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startUp, tempApp, waitUntil, type RunningUp } from '../support/up';
-import { cpuTicks, killLeftovers } from '../support/proc';
+import { cpuTicks, cleanUp } from '../support/proc';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node supports
 
@@ -30,7 +30,7 @@ test('B06 crash loop: growing backoff, fatal by the crash-loop rule with the las
   });
   const root = path.dirname(dir);
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, root));
+  t.after(() => cleanUp(ups, root));
 
   const up = startUp(dir);
   ups.push(up);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MUSTER_JS } from '../support/paths';
 import { groupMembers, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { killLeftovers, musterNotes } from '../support/proc';
+import { cleanUp, musterNotes } from '../support/proc';
 
 test('B07 default stop_timeout is 10 s (muster config --json)', () => {
   const dir = tempApp({ 'Procfile': 'plain: python3 $HELPERS/marker.py plain\n' });
@@ -36,7 +36,7 @@ test('B07 foreground: longstop drains 20 s and finishes, shortstop is SIGKILLed 
   });
   const root = path.dirname(dir);
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, root));
+  t.after(() => cleanUp(ups, root));
 
   const up = startUp(dir);
   ups.push(up);

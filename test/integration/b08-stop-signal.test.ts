@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { groupMembers, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { isAlive, killLeftovers, musterNotes } from '../support/proc';
+import { isAlive, cleanUp, musterNotes } from '../support/proc';
 
 test('B08 foreground stop: QUIT stops the reloader at once with bye; TERM makes it reload, SIGKILL of the group at 10 s', async (t) => {
   const dir = tempApp({
@@ -27,7 +27,7 @@ test('B08 foreground stop: QUIT stops the reloader at once with bye; TERM makes 
   });
   const root = path.dirname(dir);
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, root));
+  t.after(() => cleanUp(ups, root));
 
   const up = startUp(dir);
   ups.push(up);

@@ -59,8 +59,16 @@ function app(): { dir: string; root: string } {
 
 /** ptyrun kills the command's session on its own timeout; this catches what a failed run left. */
 function killLeft(root: string, out: string): void {
-  for (const pgid of mentionedPids(out)) if (groupMembers(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
-  for (const pid of pidsMatching(root)) process.kill(pid, 'SIGKILL');
+  const kill = (target: number) => {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  for (const pgid of mentionedPids(out)) if (groupMembers(pgid).length > 0) kill(-pgid);
+  for (const pid of pidsMatching(root)) kill(pid);
+  fs.rmSync(root, { recursive: true, force: true });
 }
 
 test('B10 run 1: Ctrl-C at 3 s and 5 s: one SIGTERM each, the force hint, every group SIGKILLed, nothing left, termios unchanged', async (t) => {
@@ -82,15 +90,15 @@ test('B10 run 1: Ctrl-C at 3 s and 5 s: one SIGTERM each, the force hint, every 
     assert.ok(lines[0]!.at >= run.startedAt + 3, `${name}'s signal came after the first Ctrl-C`);
     assert.match(run.out, new RegExp(`${name}\\s+= SIGKILL to process group \\d+: forced stop`));
   }
-  assert.deepEqual(pidsMatching('sigcount.py').filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(root)), []);
+  assert.deepEqual(pidsMatching(root), [], 'no sigcount.py (nor anything else of this app) is left');
   const pids = mentionedPids(run.out);
   assert.equal(pids.length, 2, run.out);
   for (const pgid of pids) assert.deepEqual(groupMembers(pgid), [], `group ${pgid} is empty`);
 
-  // Known failure, kept visible: muster exits 0 about 1 s after "forced stop; bye". runUp never
-  // returns: ConsoleOutput.drain() (src/logs/console.ts) waits for a 'drain' event that a write which
-  // returned true never emits, so Node exits when the loop runs empty, once the FORCE_EXIT_WAIT_MS
-  // timer of src/cli/up-command.ts has fired. Turn this into a plain test once both are fixed.
+  // Known failure, kept visible: muster leaves late. ConsoleOutput.drain() (src/logs/console.ts)
+  // waits for a 'drain' event, which a write() that returned true never emits, so runUp ends only
+  // when a timer of src/cli/up-command.ts fires (CONSOLE_DRAIN_WAIT_MS since c106561; before it,
+  // the uncleared FORCE_EXIT_WAIT_MS timer, and the exit status was 0). Make this a plain test once fixed.
   await t.test('B10 run 1: exit status 130 by 6 s', { todo: 'console drain() never resolves; the force timer is not cleared' }, () => {
     assert.equal(r.exit, 130, run.report);
     assert.ok(r.elapsed <= 6, `muster exited at ${r.elapsed} s`);

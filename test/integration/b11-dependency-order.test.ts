@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { groupMembers, reportedPids, startUp, tempApp, waitUntil, type RunningUp } from '../support/up';
-import { killLeftovers } from '../support/proc';
+import { cleanUp } from '../support/proc';
 
 function orderLog(file: string): Map<string, number> {
   const times = new Map<string, number>();
@@ -38,7 +38,7 @@ test('B11 foreground: web and worker start after redis is ready; on SIGINT they 
   const root = path.dirname(dir);
   const log = path.join(root, 'order.log');
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, root));
+  t.after(() => cleanUp(ups, root));
 
   const up = startUp(dir);
   ups.push(up);

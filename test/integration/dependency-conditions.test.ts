@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { groupMembers, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { killLeftovers } from '../support/proc';
+import { cleanUp } from '../support/proc';
 
 function linesOf(output: string, instance: string): string[] {
   return output.split('\n').filter((l) => new RegExp(`^\\S+ ${instance}\\s+[=|!] `).test(l));
@@ -27,7 +27,7 @@ test('spec: depends_on = { migrate = "succeeded" } waits for the one-shot to exi
     ].join('\n'),
   });
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, path.dirname(dir)));
+  t.after(() => cleanUp(ups, path.dirname(dir)));
 
   const up = startUp(dir);
   ups.push(up);
@@ -72,7 +72,7 @@ test('spec: a dependency that goes fatal makes its waiting dependents fatal, nam
   });
   const root = path.dirname(dir);
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, root));
+  t.after(() => cleanUp(ups, root));
 
   const up = startUp(dir);
   ups.push(up);

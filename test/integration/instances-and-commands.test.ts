@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { CASE_HELPERS } from '../support/paths';
 import { groupMembers, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { cmdlineOf, environOf, killLeftovers } from '../support/proc';
+import { cmdlineOf, environOf, cleanUp } from '../support/proc';
 
 const ENV_KEYS = 'PORT,MUSTER_PROCESS,MUSTER_INSTANCE';
 
@@ -19,7 +19,7 @@ test('spec: instances = N gives NAME.1..NAME.N with PORT 5000 +100 per process i
     'muster.toml': ['[process.worker]', 'instances = 3', '', '[process.clock]', `command = "python3 $HELPERS/argv.py --env ${ENV_KEYS} --wait $T"`, 'instances = 2', ''].join('\n'),
   });
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, path.dirname(dir)));
+  t.after(() => cleanUp(ups, path.dirname(dir)));
 
   const up = startUp(dir);
   ups.push(up);
@@ -57,7 +57,7 @@ test('spec: a command without shell syntax is executed directly (muster reports 
   });
   const root = path.dirname(dir);
   const ups: RunningUp[] = [];
-  t.after(() => killLeftovers(ups, root));
+  t.after(() => cleanUp(ups, root));
 
   const up = startUp(dir);
   ups.push(up);

@@ -119,9 +119,10 @@ export function mentionedPids(output: string): number[] {
 
 /**
  * Kill whatever a test may have left: muster itself, every group muster reported, and any process
- * whose command line names the test's temp folder. Safe to call after a clean run (it kills nothing).
+ * whose command line names the test's temp folder; then remove that folder. Safe to call after a
+ * clean run (it kills nothing).
  */
-export function killLeftovers(ups: readonly RunningUp[], tempRoot: string): void {
+export function cleanUp(ups: readonly RunningUp[], tempRoot: string): void {
   for (const up of ups) {
     if (up.child.exitCode === null && up.child.signalCode === null) up.child.kill('SIGKILL');
     for (const pgid of mentionedPids(up.output())) {
@@ -140,6 +141,7 @@ export function killLeftovers(ups: readonly RunningUp[], tempRoot: string): void
       /* already gone */
     }
   }
+  fs.rmSync(tempRoot, { recursive: true, force: true });
 }
 
 /** Lines of an instance's log file that muster wrote itself ("[muster] <iso time> text"), parsed. */
