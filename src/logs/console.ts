@@ -84,7 +84,9 @@ export class ConsoleOutput {
   drain(): Promise<void> {
     this.flush();
     if (this.broken || this.out.writableLength === 0) return Promise.resolve();
-    return new Promise((resolve) => this.out.once('drain', () => resolve()));
+    // 'drain' only follows a write that returned false; an empty write's callback follows every
+    // write queued before it.
+    return new Promise((resolve) => this.out.write(Buffer.alloc(0), () => resolve()));
   }
 
   private reportDropped(): void {

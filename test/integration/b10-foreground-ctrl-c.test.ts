@@ -95,14 +95,8 @@ test('B10 run 1: Ctrl-C at 3 s and 5 s: one SIGTERM each, the force hint, every 
   assert.equal(pids.length, 2, run.out);
   for (const pgid of pids) assert.deepEqual(groupMembers(pgid), [], `group ${pgid} is empty`);
 
-  // Known failure, kept visible: muster leaves late. ConsoleOutput.drain() (src/logs/console.ts)
-  // waits for a 'drain' event, which a write() that returned true never emits, so runUp ends only
-  // when a timer of src/cli/up-command.ts fires (CONSOLE_DRAIN_WAIT_MS since c106561; before it,
-  // the uncleared FORCE_EXIT_WAIT_MS timer, and the exit status was 0). Make this a plain test once fixed.
-  await t.test('B10 run 1: exit status 130 by 6 s', { todo: 'console drain() never resolves; the force timer is not cleared' }, () => {
-    assert.equal(r.exit, 130, run.report);
-    assert.ok(r.elapsed <= 6, `muster exited at ${r.elapsed} s`);
-  });
+  assert.equal(r.exit, 130, run.report);
+  assert.ok(r.elapsed <= 6, `muster exited at ${r.elapsed} s`);
 });
 
 test('B10 run 2: a single Ctrl-C: muster exits once both children drained, one signal each, termios unchanged', async (t) => {
