@@ -2,9 +2,12 @@
 // act on (child, timers, probe). `perform` is the thin interpreter of the machine's effects.
 
 import type { ProcessConfig } from '../config/model';
-import type { ProcessGroups, SpawnRequest, Spawner, TimerHandle, Timers, Clock } from '../os/ports';
+import type { Clock, ProcessGroups, SpawnRequest, SpawnedChild, Spawner, TimerHandle, Timers } from '../os/ports';
 import { type Effect, INITIAL_RUNTIME, type InstanceRuntime, type InstanceSettings } from './machine';
 import type { InstanceEvent } from './states';
+
+/** How long a finished stop waits for the last output still in the instance's pipes. */
+const OUTPUT_EOF_WAIT_MS = 1000;
 
 export interface RunningProbe {
   cancel(): void;
@@ -53,6 +56,7 @@ export class Instance {
   private probe: RunningProbe | null = null;
   private groupWatch: TimerHandle | null = null;
   private spawnedEnv: Readonly<Record<string, string>> = {};
+  private child: SpawnedChild | null = null;
 
   constructor(
     readonly name: string,
@@ -123,7 +127,7 @@ export class Instance {
         this.groupWatch?.cancel();
         this.groupWatch = groups.whenEmpty(this.pgid, () => {
           this.groupWatch = null;
-          this.dispatch({ type: 'group-empty', at: clock.now() });
+          this.afterOutputEnds(() => this.dispatch({ type: 'group-empty', at: clock.now() }));
         });
         return;
       }
@@ -145,6 +149,22 @@ export class Instance {
     }
   }
 
+  /** The group is empty, so nothing of it can write any more: read what is still in the pipes
+   * before the stop is reported (bounded: a daemon that left the group may hold them for ever). */
+  private afterOutputEnds(then: () => void): void {
+    const child = this.child;
+    if (!child) return then();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      then();
+    };
+    const timer = this.services.timers.after(OUTPUT_EOF_WAIT_MS, finish);
+    child.onOutputClosed(finish);
+  }
+
   private spawn(): void {
     const request = this.spawnRequest();
     this.spawnedEnv = request.env;
@@ -154,6 +174,7 @@ export class Instance {
       return;
     }
     const child = result.child;
+    this.child = child;
     this.pgid = child.pid;
     this.signalled = new Set();
     this.io.attachOutput(child.stdout, child.stderr);

@@ -29,6 +29,8 @@ export interface SpawnedChild {
   readonly stderr: Readable;
   /** Called once, after the main process is reaped and its output was read to EOF (or the EOF wait gave up). */
   onExit(listener: (status: ExitStatus) => void): void;
+  /** Called once both pipes reached EOF (at once if they already did). */
+  onOutputClosed(listener: () => void): void;
 }
 
 export type SpawnResult = { readonly ok: true; readonly child: SpawnedChild } | { readonly ok: false; readonly reason: string };

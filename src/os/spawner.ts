@@ -98,15 +98,21 @@ export const nodeSpawner: Spawner = {
       if (closed || groupHasMembers(pid)) fire();
       else eofTimer = setTimeout(fire, EOF_WAIT_MS);
     });
+    const closeListeners: Array<() => void> = [];
     cp.on('close', () => {
       closed = true;
       fire();
+      for (const l of closeListeners.splice(0)) l();
     });
 
     const child: SpawnedChild = {
       pid,
       stdout,
       stderr,
+      onOutputClosed(fn) {
+        if (closed) fn();
+        else closeListeners.push(fn);
+      },
       onExit(fn) {
         listener = fn;
         fire();

@@ -136,6 +136,11 @@ test('B23: output still in the pipes when the processes stop is logged before mu
     // Only the very last line may be short: the kill stopped `yes` in the middle of a write.
     assert.ok(cut === -1 || cut === own.length - 1, `a cut line in the middle of flood.log: ${JSON.stringify(own[cut])} at ${cut} of ${own.length}`);
     if (cut !== -1) assert.ok('flood-line-of-text'.startsWith(own[cut]!), `the last line ${JSON.stringify(own[cut])}`);
+    // The stop is reported only after the pipes were read to the end: no output after that line.
+    const all = readLog(dir, 'flood').split('\n').filter((l) => l !== '');
+    const stoppedAt = all.findIndex((l) => /^\[muster\] .* -> stopped/.test(l));
+    assert.ok(stoppedAt > 0, 'the stop is logged');
+    assert.deepEqual(all.slice(stoppedAt + 1).filter((l) => !l.startsWith('[muster] ')), [], 'no output logged after the stopped line');
   } finally {
     killMusterTree(up.child.pid);
   }
