@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { pidsMatching, startUp, tempApp, waitUntil } from '../support/up';
-import { configJson, freePort, killMusterTree, ownLines, readLog } from '../support/case-run';
+import { configJson, killMusterTree, ownLines, readLog } from '../support/case-run';
+import { freePort } from '../support/proc';
 
 function procfileA(port: number): string {
   return [

@@ -1,9 +1,7 @@
-// More helpers for the case tests that run the real `muster up`: `muster config --json`, a free
-// port, muster's RSS from /proc, and a cleanup that kills muster and every process group it started.
+// More helpers for the case tests that run the real `muster up`: `muster config --json`, muster's RSS from /proc, and a cleanup that kills muster and every process group it started.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { MUSTER_JS } from './paths';
 import { groupMembers } from './up';
@@ -24,18 +22,6 @@ export function configJson(dir: string): { processes: Record<string, { command: 
   const r = runMuster(dir, ['config', '--json']);
   if (r.code !== 0) throw new Error(`muster config --json exited ${r.code}:\n${r.stderr}`);
   return JSON.parse(r.stdout);
-}
-
-/** A TCP port nobody listens on right now (bound to 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resident memory of a live process in KiB (VmRSS), or null once it is gone. */
