@@ -2,7 +2,7 @@
 // act on (child, timers, probe). `perform` is the thin interpreter of the machine's effects.
 
 import type { ProcessConfig } from '../config/model';
-import type { Clock, ProcessGroups, SpawnRequest, SpawnedChild, Spawner, TimerHandle, Timers } from '../os/ports';
+import type { Clock, ProcessGroups, SpawnRequest, SpawnResult, SpawnedChild, Spawner, TimerHandle, Timers } from '../os/ports';
 import { type Effect, INITIAL_RUNTIME, type InstanceRuntime, type InstanceSettings } from './machine';
 import type { InstanceEvent } from './states';
 
@@ -161,14 +161,22 @@ export class Instance {
       timer.cancel();
       then();
     };
-    const timer = this.services.timers.after(OUTPUT_EOF_WAIT_MS, finish);
+    const timer = this.services.timers.after(OUTPUT_EOF_WAIT_MS, () => {
+      this.io.note(`its output pipes are still open after its process group emptied: a process outside the group (a daemon that called setsid?) holds them, and muster cannot stop it`);
+      finish();
+    });
     child.onOutputClosed(finish);
   }
 
   private spawn(): void {
     const request = this.spawnRequest();
     this.spawnedEnv = request.env;
-    const result = this.services.spawner.spawn(request);
+    let result: SpawnResult;
+    try {
+      result = this.services.spawner.spawn(request);
+    } catch (error) {
+      result = { ok: false, reason: `spawn failed: ${(error as Error).message}` };
+    }
     if (!result.ok) {
       this.dispatch({ type: 'spawn-failed', reason: result.reason });
       return;

@@ -140,7 +140,14 @@ export class Supervisor {
     } else {
       for (const m of messages) instance.io.note(m);
     }
-    for (const effect of effects) instance.perform(effect);
+    for (const effect of effects) {
+      try {
+        instance.perform(effect);
+      } catch (error) {
+        // A bug or an OS surprise in one effect must not stop supervision of everything else.
+        instance.io.note(`internal error while doing ${effect.type}: ${(error as Error).message}`);
+      }
+    }
 
     if (before.state !== runtime.state) {
       const record: TransitionRecord = { instance: instance.name, from: before.state, to: runtime.state, pid: runtime.pid ?? before.pid, event: event.type };

@@ -1,7 +1,7 @@
 // Spawning instances with child_process: each in its own session and process group (detached), so
 // the terminal's Ctrl-C reaches only muster and a group signal reaches everything the instance forked.
 
-import { spawn as spawnChild } from 'node:child_process';
+import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExitStatus } from '../core/states';
@@ -41,6 +41,24 @@ export function resolveProgram(program: string, cwd: string, pathVar: string | u
   return { ok: false, reason: `${program} not found in PATH (ENOENT); PATH=${pathVar ?? ''}` };
 }
 
+/** Why execve failed on a file we know is executable: most often a script whose #! line names an
+ * interpreter that is not there. */
+function interpreterProblem(file: string): string {
+  let head = '';
+  try {
+    const fd = fs.openSync(file, 'r');
+    const buffer = Buffer.alloc(256);
+    head = buffer.subarray(0, fs.readSync(fd, buffer, 0, 256, 0)).toString('latin1');
+    fs.closeSync(fd);
+  } catch {
+    return '';
+  }
+  if (!head.startsWith('#!')) return '';
+  const interpreter = head.slice(2).split('\n')[0]!.trim().split(/\s+/)[0] ?? '';
+  if (interpreter && !fs.existsSync(interpreter)) return `: the interpreter ${interpreter} named on its #! line does not exist (ENOENT)`;
+  return `: its #! line names ${interpreter}`;
+}
+
 function groupHasMembers(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
@@ -62,19 +80,26 @@ export const nodeSpawner: Spawner = {
     const found = resolveProgram(program, request.cwd, request.env.PATH);
     if (!found.ok) return found;
 
-    const cp = spawnChild(found.file, args, {
-      argv0: program,
-      cwd: request.cwd,
-      env: request.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let spawnError: Error | null = null;
-    cp.on('error', (error) => (spawnError = error));
+    let cp: ChildProcess;
+    try {
+      cp = spawnChild(found.file, args, {
+        argv0: program,
+        cwd: request.cwd,
+        env: request.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      // Thrown before any process exists: E2BIG (an argument or variable over 128 KiB), EINVAL...
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'E2BIG' ? 'the command line or the environment is too large (E2BIG: one argument or variable is over 128 KiB, or all of them over the system limit)' : (error as Error).message;
+      return { ok: false, reason: `cannot execute ${found.file}: ${why}` };
+    }
+    cp.on('error', () => undefined); // reported below through the missing pid
     if (cp.pid === undefined || !cp.stdout || !cp.stderr) {
       cp.stdout?.destroy();
       cp.stderr?.destroy();
-      return { ok: false, reason: `spawn of ${found.file} failed${spawnError ? `: ${(spawnError as Error).message}` : ''}` };
+      return { ok: false, reason: `cannot execute ${found.file}${interpreterProblem(found.file)}` };
     }
     const pid = cp.pid;
     const stdout = cp.stdout;
