@@ -3,6 +3,7 @@
 // Commands are loaded on demand so a quick command does not pay for the others.
 
 import { parseArgs } from 'node:util';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, noSupervisor: 3 } as const;
@@ -10,7 +11,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, noSupervisor: 3 } as const;
 const USAGE = `usage: muster [-C DIR] <command> [options]
 
 commands:
-  up            start every process of the app in the foreground (Ctrl-C stops them gracefully)
+  up            start every process of the app in the foreground (Ctrl-C stops them gracefully,
+                a second Ctrl-C kills them); -q, --quiet: do not show the processes' output
+                (it still goes to .muster/logs/; muster's own lines are still shown)
   config        check the app's configuration and print it resolved (--json for JSON)
 
 options:
@@ -18,7 +21,7 @@ options:
   -h, --help    this help
   --version     print muster's version
 
-exit codes: 0 done, 1 an operation failed, 2 usage or config error
+exit codes: 0 done, 1 an operation failed, 2 usage or config error, 130 forced stop (second Ctrl-C)
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -37,8 +40,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    process.stderr.write(`muster: ${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.usage;
+    const unknown = /Unknown option '([^']+)'/.exec((error as Error).message);
+    return usageError(unknown ? `unknown option ${unknown[1]}` : (error as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.version) {
@@ -51,6 +54,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
   const dir = path.resolve(values.dir ?? '.');
+  if (!isDirectory(dir)) {
+    process.stderr.write(`muster: ${dir} is not a folder (the app folder holds Procfile, muster.toml or .env)\n`);
+    return EXIT.usage;
+  }
   switch (command) {
     case 'up': {
       if (rest.length > 0) return usageError(`up takes no arguments (got ${rest.join(' ')})`);
@@ -73,21 +80,37 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function usageError(message: string): number {
   process.stderr.write(`muster: ${message}\n\n${USAGE}`);
   return EXIT.usage;
 }
 
-/** Run the command line and exit with its code: a command is done when `main` returns, and leftover
- * handles (a console retry timer, a closed terminal) must not keep the process alive. */
+/** Run the command line and exit with its code once stdout and stderr are flushed (exiting at once
+ * would cut piped output at 64 KiB), without waiting on handles a command left behind. */
 export function runCli(): void {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => flushThenExit(code),
     (error) => {
       process.stderr.write(`muster: internal error: ${(error as Error).stack ?? error}\n`);
-      process.exit(70);
+      flushThenExit(70);
     },
   );
+}
+
+/** A reader that never drains our output must not keep us alive for ever. */
+const FLUSH_WAIT_MS = 5000;
+
+function flushThenExit(code: number): void {
+  setTimeout(() => process.exit(code), FLUSH_WAIT_MS);
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
 if (require.main === module) runCli();

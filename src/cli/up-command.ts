@@ -68,8 +68,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     captures.push(capture);
     return {
       note: (text) => {
-        if (options.quiet) file.note(text);
-        else capture.note(text);
+        // --quiet hides the processes' output, never muster's own lines about them.
+        consoleOut.say(name, 'muster', text);
+        file.note(text);
       },
       attachOutput: (stdout, stderr) => capture.attach(stdout as never, stderr as never),
       lastLines: (n) => capture.lastLines(n),
@@ -91,7 +92,6 @@ export async function runUp(options: UpOptions): Promise<number> {
   // muster must outlive anything its children do; a bug of ours is reported, not fatal to them.
   process.on('uncaughtException', (error) => say(`internal error (muster keeps running): ${error.stack ?? error}`));
   process.on('unhandledRejection', (error) => say(`internal error (muster keeps running): ${String(error)}`));
-  process.on('SIGHUP', () => say('SIGHUP ignored (muster up runs until Ctrl-C or SIGTERM)'));
   process.on('SIGPIPE', () => undefined);
 
   let exitCode = 0;
@@ -111,6 +111,8 @@ export async function runUp(options: UpOptions): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // The terminal went away: nobody can watch or stop the app any more, so stop it like Ctrl-C.
+    process.on('SIGHUP', onSignal);
   });
 
   // Signal handlers do not keep Node's event loop alive: once every one-shot has exited and no timer

@@ -30,12 +30,6 @@ export class OutputCapture {
     return () => this.listeners.delete(listener);
   }
 
-  /** Muster's own line about this instance: on the console and in its log file. */
-  note(text: string): void {
-    this.console?.say(this.name, 'muster', text);
-    this.file.note(text);
-  }
-
   /** The last lines the instance wrote (for "why did it die" messages). */
   lastLines(count: number): string[] {
     const lines = this.tail.toString('utf8').split('\n');
