@@ -1,8 +1,8 @@
-// Durations in muster.toml are strings with units: "500ms", "30s", "2m", "2h", "1h30m", "1.5s".
+// Durations in muster.toml are strings with units: "500ms", "30s", "2m", "2h", "1h30m", "1.5s", "1d".
 // Bare numbers are refused on purpose: "30" could mean seconds or milliseconds.
 
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/y;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const PART = /(\d+(?:\.\d+)?)(ms|d|h|m|s)/y;
 
 /** Milliseconds, or null when the text is not a duration. */
 export function parseDuration(text: string): number | null {

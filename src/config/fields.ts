@@ -43,6 +43,9 @@ export function readInteger(e: TomlEntry, ctx: FieldContext, min: number, max: n
   return n.value;
 }
 
+/** The longest timer Node can set (about 24.8 days). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 export function readDuration(e: TomlEntry, ctx: FieldContext, minMs: number): number | undefined {
   const n = e.node;
   if (n.kind === 'integer' || n.kind === 'float') {
@@ -54,6 +57,11 @@ export function readDuration(e: TomlEntry, ctx: FieldContext, minMs: number): nu
     const bare = /^\s*\d+(\.\d+)?\s*$/.test(n.value);
     ctx.report(n.at, `${e.key} in ${ctx.where}: "${n.value}" is not a duration`,
       bare ? `add a unit: "${n.value.trim()}s"` : 'write "500ms", "30s", "2m", "2h" or "1h30m"');
+    return undefined;
+  }
+  if (ms > MAX_DURATION_MS) {
+    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+    ctx.report(n.at, `${e.key} in ${ctx.where} is too long: "${n.value}" (at most 24 days)`, 'write "24d" or less, e.g. "2h"');
     return undefined;
   }
   if (ms < minMs) {

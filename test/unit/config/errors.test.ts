@@ -125,3 +125,14 @@ test('all problems of all files at once, in file order', () => {
   });
   assert.deepEqual(shown.map((s) => s.split(':').slice(0, 2).join(':')), ['Procfile:1', '.env:1', 'muster.toml:2', 'muster.toml:3']);
 });
+
+test('a duration longer than Node can time is refused, not turned into an instant SIGKILL', () => {
+  only('[process.web]\nstop_timeout = "800h"\n', /^muster\.toml:2:16: stop_timeout in \[process\.web\] is too long: "800h" \(at most 24 days\)\n  hint: write "24d" or less/);
+});
+
+test('a process name longer than 64 characters names its line', () => {
+  const long = 'w'.repeat(65);
+  const shown = errorText({ Procfile: `${long}: python3 app.py\n` });
+  assert.equal(shown.length, 1, shown.join('\n'));
+  assert.match(shown[0]!, /^Procfile:1:1: process name "w{20}\.\.\." is 65 characters long\n  hint: use at most 64 characters/);
+});

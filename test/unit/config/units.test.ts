@@ -13,7 +13,8 @@ test('durations', () => {
   assert.equal(parseDuration('1h30m'), 5_400_000);
   assert.equal(parseDuration('1.5s'), 1500);
   assert.equal(parseDuration('0s'), 0);
-  for (const bad of ['', '30', 's', '1 h', '1d', '-1s', '1h30']) assert.equal(parseDuration(bad), null, bad);
+  assert.equal(parseDuration('1d'), 86_400_000);
+  for (const bad of ['', '30', 's', '1 h', '-1s', '1h30']) assert.equal(parseDuration(bad), null, bad);
   assert.equal(formatDuration(5_400_000), '1h30m');
   assert.equal(formatDuration(500), '500ms');
   assert.equal(formatDuration(0), '0s');
