@@ -93,7 +93,7 @@ export class Instance {
       case 'send-stop-signal': {
         if (this.pgid === null) return;
         if (effect.scope === 'group') {
-          for (const pid of groups.liveMembers(this.pgid)) this.signalled.add(pid);
+          // Every member has it now; 'signal-leftovers' (scope main only) never follows this.
           groups.signalGroup(this.pgid, effect.signal);
           this.io.note(`sent ${effect.signal} to process group ${this.pgid}`);
         } else if (this.runtime.pid !== null) {

@@ -27,13 +27,14 @@ function readProcEntry(pid: string): ProcEntry | null {
   return { pid: Number(pid), pgid: Number(fields[2]), zombie: fields[0] === 'Z' || fields[0] === 'X' };
 }
 
-function scanProc(wanted: ReadonlySet<number>): Map<number, number[]> {
+/** Live members of every process group on the machine (or only of `wanted`), in one pass. */
+function scanProc(wanted: ReadonlySet<number> | null): Map<number, number[]> {
   const members = new Map<number, number[]>();
   for (const name of fs.readdirSync('/proc')) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     const entry = readProcEntry(name);
-    if (!entry || entry.zombie || !wanted.has(entry.pgid)) continue;
+    if (!entry || entry.zombie || (wanted && !wanted.has(entry.pgid))) continue;
     const list = members.get(entry.pgid);
     if (list) list.push(entry.pid);
     else members.set(entry.pgid, [entry.pid]);
@@ -58,6 +59,7 @@ export class LinuxProcessGroups implements ProcessGroups {
   private readonly waiting = new Map<number, Set<() => void>>();
   private timer: NodeJS.Timeout | null = null;
   private delayMs = FIRST_RECHECK_MS;
+  private turnScan: Map<number, number[]> | null = null;
 
   signalProcess(pid: number, signal: string): boolean {
     return trySignal(pid, signal);
@@ -69,7 +71,14 @@ export class LinuxProcessGroups implements ProcessGroups {
 
   liveMembers(pgid: number): number[] {
     if (!trySignal(-pgid, 0)) return [];
-    return scanProc(new Set([pgid])).get(pgid) ?? [];
+    // Many groups are often asked about in the same turn (200 instances killed at their stop
+    // timeout): one /proc scan serves them all. Within one turn of the event loop nothing we do
+    // can have changed the answer in a way that matters (signals take effect later anyway).
+    if (!this.turnScan) {
+      this.turnScan = scanProc(null);
+      setImmediate(() => (this.turnScan = null));
+    }
+    return this.turnScan.get(pgid) ?? [];
   }
 
   whenEmpty(pgid: number, callback: () => void): TimerHandle {
