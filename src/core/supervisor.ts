@@ -41,7 +41,13 @@ export class Supervisor {
   private readonly listeners = new Set<(t: TransitionRecord) => void>();
   private idleWaiters: Array<() => void> = [];
 
+  /** muster's environment, copied once: reading process.env goes through getenv for every key. */
+  private readonly inheritedEnv: Readonly<Record<string, string>>;
+
   constructor(private readonly options: SupervisorOptions) {
+    const inherited: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.inheritedEnv)) if (v !== undefined) inherited[k] = v;
+    this.inheritedEnv = inherited;
     for (const p of options.config.processes) {
       const list: Instance[] = [];
       instanceNames(p).forEach((name, i) => {
@@ -206,9 +212,7 @@ export class Supervisor {
   }
 
   private spawnRequest(p: ProcessConfig, number: number): SpawnRequest {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.options.inheritedEnv)) if (v !== undefined) env[k] = v;
-    Object.assign(env, p.env);
+    const env: Record<string, string> = { ...this.inheritedEnv, ...p.env };
     if (p.basePort !== null) env.PORT = String(p.basePort + number - 1);
     env.MUSTER_PROCESS = p.name;
     env.MUSTER_INSTANCE = String(number);
