@@ -125,7 +125,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   // A stopped process's last output may still be in its pipe: read it before closing its file.
   await withTimeout(Promise.all(captures.map((c) => c.whenEnded())), OUTPUT_EOF_WAIT_MS);
   say(exitCode === 0 ? 'every process stopped; bye' : 'forced stop; bye');
-  await withTimeout(Promise.all(logFiles.map((f) => f.close())), OUTPUT_EOF_WAIT_MS);
+  for (const f of logFiles) f.close();
   // Nobody may be reading our stdout any more (a closed terminal, a stuck pipe): do not hang on it.
   await withTimeout(consoleOut.drain(), CONSOLE_DRAIN_WAIT_MS);
   return exitCode;

@@ -1,7 +1,7 @@
 // Reads one instance's stdout and stderr: into its log file (whole lines, bytes unchanged), onto
 // the console (line by line, prefixed), and to whoever listens for lines (a `log` readiness probe).
-// When the log file cannot keep up, the child's pipes are paused, so memory stays bounded and the
-// child simply waits on its own writes.
+// Log writes are synchronous, so nothing queues up in memory: a child that writes faster than the
+// disk takes simply waits on its own writes.
 
 import type { Readable } from 'node:stream';
 import type { ConsoleOutput, Origin } from './console';
@@ -14,7 +14,6 @@ const TAIL_BYTES = 4096;
 
 export class OutputCapture {
   private readonly listeners = new Set<LineListener>();
-  private readonly paused = new Set<Readable>();
   private tail: Buffer = Buffer.alloc(0);
   private openStreams = 0;
   private endWaiters: Array<() => void> = [];
@@ -69,8 +68,7 @@ export class OutputCapture {
       }
     });
     stream.on('data', (chunk: Buffer) => {
-      const whole = assembler.take(chunk);
-      if (whole && !this.file.write(whole)) this.pauseUntilDrained(stream);
+      this.file.write(assembler.take(chunk));
       this.remember(chunk);
       if (this.console || this.listeners.size > 0) {
         prefix = this.console ? this.console.prefix(this.name, origin) : null;
@@ -79,8 +77,7 @@ export class OutputCapture {
       }
     });
     stream.on('end', () => {
-      const rest = assembler.finish();
-      if (rest) this.file.write(rest);
+      this.file.write(assembler.finish());
       prefix = this.console ? this.console.prefix(this.name, origin) : null;
       splitter.end();
       this.console?.flush();
@@ -98,13 +95,4 @@ export class OutputCapture {
     }
   }
 
-  private pauseUntilDrained(stream: Readable): void {
-    if (this.paused.has(stream)) return;
-    this.paused.add(stream);
-    stream.pause();
-    this.file.onDrain(() => {
-      this.paused.delete(stream);
-      stream.resume();
-    });
-  }
 }

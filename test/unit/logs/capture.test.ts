@@ -22,6 +22,6 @@ test('whenEnded resolves once every attached stream reached its end, with the la
   assert.equal(ended, false, 'stderr is still open');
   err.destroy(); // a stream that closes without 'end' (EIO after a kill) counts as ended too
   await whenEnded;
-  await file.close();
+  file.close();
   assert.equal(fs.readFileSync(file.path, 'utf8'), 'last words without newline\n');
 });
