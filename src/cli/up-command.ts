@@ -72,7 +72,7 @@ export async function runUp(options: UpOptions): Promise<number> {
         consoleOut.say(name, 'muster', text);
         file.note(text);
       },
-      attachOutput: (stdout, stderr) => capture.attach(stdout as never, stderr as never),
+      attachOutput: (stdout, stderr) => capture.attach(stdout, stderr),
       lastLines: (n) => capture.lastLines(n),
       startProbe: (env, report) => {
         if (!p.ready) throw new Error(`${name} has no probe`);

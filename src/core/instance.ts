@@ -1,6 +1,7 @@
 // One instance: its settings, its runtime (owned by the machine), and the live handles its effects
 // act on (child, timers, probe). `perform` is the thin interpreter of the machine's effects.
 
+import type { Readable } from 'node:stream';
 import type { ProcessConfig } from '../config/model';
 import type { Clock, ProcessGroups, SpawnRequest, SpawnResult, SpawnedChild, Spawner, TimerHandle, Timers } from '../os/ports';
 import { type Effect, INITIAL_RUNTIME, type InstanceRuntime, type InstanceSettings } from './machine';
@@ -17,7 +18,7 @@ export interface RunningProbe {
 export interface InstanceIO {
   /** Muster's own line about this instance (console + its log file). */
   note(text: string): void;
-  attachOutput(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream): void;
+  attachOutput(stdout: Readable, stderr: Readable): void;
   lastLines(count: number): string[];
   /** `env` is the instance's full environment, for ${VAR} in probe targets. */
   startProbe(env: Readonly<Record<string, string>>, report: (passed: boolean, reason: string) => void): RunningProbe;
