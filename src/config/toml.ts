@@ -33,6 +33,15 @@ export interface TomlEntry {
 
 export type TomlParse = { ok: true; root: TomlTable } | { ok: false; diagnostic: Diagnostic };
 
+/** A hint that fits the parser's complaint; the parser's messages are short and fixed. */
+function syntaxHint(message: string): string {
+  if (/multiple times/i.test(message)) return 'each key may appear once per table: remove or merge the repeated one';
+  if (/unterminated string/i.test(message)) return 'close the string with the same quote it opened with';
+  if (/same line/i.test(message)) return 'write the key, "=" and the value on one line: stop_timeout = "30s"; close a [table] header with "]"';
+  if (/unexpected character/i.test(message)) return 'strings need quotes: stop_signal = "TERM"';
+  return 'see https://toml.io for the syntax';
+}
+
 export function parseTomlTree(text: string, file = 'muster.toml'): TomlParse {
   let program: AST.TOMLProgram;
   try {
@@ -42,7 +51,7 @@ export function parseTomlTree(text: string, file = 'muster.toml'): TomlParse {
     const line = typeof err.lineNumber === 'number' ? err.lineNumber : 0;
     const column = typeof err.column === 'number' ? err.column + 1 : 0;
     const message = typeof err.message === 'string' ? err.message : String(e);
-    return { ok: false, diagnostic: diagnostic(file, line, column, `TOML syntax error: ${message}`, 'see https://toml.io for the syntax; strings need quotes: stop_signal = "TERM"') };
+    return { ok: false, diagnostic: diagnostic(file, line, column, `TOML syntax error: ${message}`, syntaxHint(message)) };
   }
   const root: TomlTable = { kind: 'table', entries: new Map(), at: { line: 1, column: 1 } };
   const top = program.body[0];

@@ -136,3 +136,8 @@ test('a process name longer than 64 characters names its line', () => {
   assert.equal(shown.length, 1, shown.join('\n'));
   assert.match(shown[0]!, /^Procfile:1:1: process name "w{20}\.\.\." is 65 characters long\n  hint: use at most 64 characters/);
 });
+
+test('TOML syntax errors get a hint that fits them', () => {
+  only('[process.web]\nrestart = "never"\nrestart = "always"\n', /^muster\.toml:3:\d+: TOML syntax error: Defining a key multiple times is invalid\n  hint: each key may appear once per table/);
+  only('[process.web]\ncommand = "x\n', /^muster\.toml:2:\d+: TOML syntax error: Unterminated string constant\n  hint: close the string with the same quote/);
+});
