@@ -68,7 +68,7 @@ export function parseDotenv(text: string, file = '.env', fallback: Lookup = () =
       }
       i = found.endLine + 1;
       const trailing = lines[found.endLine]!.slice(found.endOffset + 1);
-      if (!/^[ \t]*(#.*)?$/.test(trailing)) {
+      if (!/^([ \t]+#.*|[ \t]*)$/.test(trailing)) { // "#" starts a comment only after a blank
         report(found.endLine + 1, found.endOffset + 2, `unexpected text after the closing quote: "${clip(trailing.trim())}"`,
           'put the whole value inside the quotes, or start a comment with " #"');
         continue;

@@ -85,6 +85,8 @@ test('B18: an unterminated quote names the line where it starts; later lines are
 test('.env: text after a closing quote is an error on the closing line', () => {
   const { diagnostics } = parseDotenv('A="x\ny"z\nB=1');
   assert.deepEqual(diagnostics.map((d) => [d.line, d.message]), [[2, 'unexpected text after the closing quote: "z"']]);
+  // "#" right after the quote is not a comment either: a comment needs a blank before it
+  assert.deepEqual(parseDotenv("J='x'#c\n").diagnostics.map((d) => [d.line, d.message]), [[1, 'unexpected text after the closing quote: "#c"']]);
 });
 
 test('.env: a comment after a closing quote is fine; single quotes may span lines', () => {
