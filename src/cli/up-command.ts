@@ -18,6 +18,7 @@ import { InstanceLogFile } from '../logs/log-file';
 import { systemClock, systemTimers } from '../os/clock';
 import { toArgv } from '../os/command';
 import { LinuxProcessGroups } from '../os/process-groups';
+import { settleMemoryWhenQuiet } from '../os/settle-memory';
 import { nodeSpawner } from '../os/spawner';
 
 export interface UpOptions {
@@ -119,6 +120,8 @@ export async function runUp(options: UpOptions): Promise<number> {
   // is left, muster would end silently (exit 0, no "bye", files not closed). It runs until stopped.
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
   say(`starting ${names.length} instance${names.length === 1 ? '' : 's'} of ${config.processes.length} process${config.processes.length === 1 ? '' : 'es'} in ${config.root} (logs in .muster/logs/)`);
+  const activity = settleMemoryWhenQuiet();
+  supervisor.onTransition(activity);
   supervisor.startAll();
   await done;
   clearInterval(keepAlive);
