@@ -40,6 +40,7 @@ export class Supervisor {
   private readonly pendingStops = new Set<Instance>();
   private readonly listeners = new Set<(t: TransitionRecord) => void>();
   private idleWaiters: Array<() => void> = [];
+  private pendingNotes: Array<() => void> = [];
 
   /** muster's environment, copied once: reading process.env goes through getenv for every key. */
   private readonly inheritedEnv: Readonly<Record<string, string>>;
@@ -52,7 +53,7 @@ export class Supervisor {
       const list: Instance[] = [];
       instanceNames(p).forEach((name, i) => {
         const number = i + 1;
-        const io = options.createIO(name, p);
+        const io = this.deferNotes(options.createIO(name, p));
         const instance: Instance = new Instance(name, number, p, () => this.spawnRequest(p, number), io, options.services, (event) => this.dispatch(instance, event));
         list.push(instance);
         this.instances.push(instance);
@@ -64,6 +65,21 @@ export class Supervisor {
         this.dependents.set(dep, l);
       }
     }
+  }
+
+  /** Lines noted while the queue drains are written once it is empty: the respawn of a crashed
+   * instance then happens before muster spends time formatting and writing its lines about it.
+   * Their order is kept. */
+  private deferNotes(io: InstanceIO): InstanceIO {
+    return {
+      attachOutput: (stdout, stderr) => io.attachOutput(stdout, stderr),
+      lastLines: (count) => io.lastLines(count),
+      startProbe: (env, report) => io.startProbe(env, report),
+      note: (text) => {
+        if (this.draining) this.pendingNotes.push(() => io.note(text));
+        else io.note(text);
+      },
+    };
   }
 
   onTransition(listener: (t: TransitionRecord) => void): () => void {
@@ -118,6 +134,9 @@ export class Supervisor {
     } finally {
       this.draining = false;
     }
+    const notes = this.pendingNotes;
+    this.pendingNotes = [];
+    for (const write of notes) write();
     if (this.idleWaiters.length > 0 && this.allResting()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

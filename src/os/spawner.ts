@@ -123,12 +123,27 @@ export const nodeSpawner: Spawner = {
       if (closed || groupHasMembers(pid)) fire();
       else eofTimer = setTimeout(fire, EOF_WAIT_MS);
     });
+    // EOF of both pipes, as soon as it is read ('end'), rather than after the handles are closed
+    // ('close', a loop phase later): this is on the respawn path. The microtask lets the other
+    // 'end' listeners (the capture writing a last partial line) run first.
     const closeListeners: Array<() => void> = [];
-    cp.on('close', () => {
+    let ended = 0;
+    const streamEnded = () => {
+      if (closed || ++ended < 2) return;
       closed = true;
       fire();
       for (const l of closeListeners.splice(0)) l();
-    });
+    };
+    for (const stream of [stdout, stderr]) {
+      let done = false;
+      const once = () => {
+        if (done) return;
+        done = true;
+        queueMicrotask(streamEnded);
+      };
+      stream.once('end', once);
+      stream.once('close', once); // an error ends a stream without 'end'
+    }
 
     const child: SpawnedChild = {
       pid,
