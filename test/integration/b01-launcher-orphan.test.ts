@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupMembers, pidsMatching, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { cmdlineOf, freePort, httpStatus, isAlive, isListening, cleanUp, waitUntilAsync } from '../support/proc';
+import { groupMembers, pidsMatching, reportedPids, tempApp } from '../support/up';
+import { cmdlineOf, freePort, httpStatus, isAlive, isListening, waitUntilAsync, upRunner } from '../support/proc';
 
 test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild; a second muster up serves again', async (t) => {
   const port = await freePort();
@@ -20,11 +20,9 @@ test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild;
       '',
     ].join('\n'),
   });
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, path.dirname(dir)));
+  const runUp = upRunner(t, dir);
 
-  const first = startUp(dir);
-  ups.push(first);
+  const first = runUp();
   await first.waitFor(/web\s+= starting -> ready \(pid \d+\)/);
   await waitUntilAsync(async () => (await httpStatus(port)) === 200, 10_000, `port ${port} answers`);
 
@@ -52,8 +50,7 @@ test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild;
   assert.match(log, /\[muster\] \S+ stopping -> stopped/);
   assert.doesNotMatch(log, /SIGKILL/);
 
-  const second = startUp(dir);
-  ups.push(second);
+  const second = runUp();
   await second.waitFor(/web\s+= starting -> ready \(pid \d+\)/);
   await waitUntilAsync(async () => (await httpStatus(port)) === 200, 10_000, `port ${port} answers again`);
   assert.doesNotMatch(second.output(), /Address already in use/);

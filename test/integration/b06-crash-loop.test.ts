@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startUp, tempApp, waitUntil, type RunningUp } from '../support/up';
-import { cpuTicks, cleanUp } from '../support/proc';
+import { tempApp, waitUntil } from '../support/up';
+import { cpuTicks, upRunner } from '../support/proc';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node supports
 
@@ -29,11 +29,9 @@ test('B06 crash loop: growing backoff, fatal by the crash-loop rule with the las
     ].join('\n'),
   });
   const root = path.dirname(dir);
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, root));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   await up.waitFor(/crashy\s+= \S+ -> (?:running|ready) \(pid \d+\)/);
   const pid = up.child.pid!;
   const c0 = cpuTicks(pid);

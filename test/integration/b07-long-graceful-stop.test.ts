@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MUSTER_JS } from '../support/paths';
-import { groupMembers, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { cleanUp, musterNotes } from '../support/proc';
+import { groupMembers, reportedPids, tempApp } from '../support/up';
+import { musterNotes, upRunner } from '../support/proc';
 
 test('B07 default stop_timeout is 10 s (muster config --json)', () => {
   const dir = tempApp({ 'Procfile': 'plain: python3 $HELPERS/marker.py plain\n' });
@@ -35,11 +35,9 @@ test('B07 foreground: longstop drains 20 s and finishes, shortstop is SIGKILLed 
     ].join('\n'),
   });
   const root = path.dirname(dir);
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, root));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   await up.waitFor(/longstop\s+\| slowstop up/);
   await up.waitFor(/shortstop\s+\| slowstop up/);
   await up.waitFor(/plain\s+\| plain up/);

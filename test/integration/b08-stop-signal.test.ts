@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupMembers, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { isAlive, cleanUp, musterNotes } from '../support/proc';
+import { groupMembers, reportedPids, tempApp } from '../support/up';
+import { isAlive, musterNotes, upRunner } from '../support/proc';
 
 test('B08 foreground stop: QUIT stops the reloader at once with bye; TERM makes it reload, SIGKILL of the group at 10 s', async (t) => {
   const dir = tempApp({
@@ -25,12 +25,9 @@ test('B08 foreground stop: QUIT stops the reloader at once with bye; TERM makes 
       '',
     ].join('\n'),
   });
-  const root = path.dirname(dir);
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, root));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   await up.waitFor(/\sapp\s+\| reloader up/);
   await up.waitFor(/app_wrong\s+\| reloader up/);
   const [appPid] = reportedPids(up.output(), 'app');

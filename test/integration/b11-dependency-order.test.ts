@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupMembers, reportedPids, startUp, tempApp, waitUntil, type RunningUp } from '../support/up';
-import { cleanUp } from '../support/proc';
+import { groupMembers, reportedPids, tempApp, waitUntil } from '../support/up';
+import { upRunner } from '../support/proc';
 
 function orderLog(file: string): Map<string, number> {
   const times = new Map<string, number>();
@@ -37,11 +37,9 @@ test('B11 foreground: web and worker start after redis is ready; on SIGINT they 
   });
   const root = path.dirname(dir);
   const log = path.join(root, 'order.log');
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, root));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   await up.waitFor(/web\s+\| web up/);
   await up.waitFor(/worker\s+\| worker up/);
   const pgids = ['redis', 'web', 'worker'].map((name) => reportedPids(up.output(), name)[0]!);

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupMembers, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { cleanUp } from '../support/proc';
+import { groupMembers, reportedPids, tempApp } from '../support/up';
+import { upRunner } from '../support/proc';
 
 function linesOf(output: string, instance: string): string[] {
   return output.split('\n').filter((l) => new RegExp(`^\\S+ ${instance}\\s+[=|!] `).test(l));
@@ -26,11 +26,9 @@ test('spec: depends_on = { migrate = "succeeded" } waits for the one-shot to exi
       '',
     ].join('\n'),
   });
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, path.dirname(dir)));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   await up.waitFor(/web\s+\| web up/, 10_000);
   const out = up.output();
   const migrateExit = out.search(/migrate\s+= ready -> exited \(pid \d+\): exited \(exit code 0\)/);
@@ -70,12 +68,9 @@ test('spec: a dependency that goes fatal makes its waiting dependents fatal, nam
       '',
     ].join('\n'),
   });
-  const root = path.dirname(dir);
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, root));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   await up.waitFor(/api\s+= starting -> fatal/, 10_000);
   await up.waitFor(/web\s+= starting -> fatal/, 10_000);
   const out = up.output();

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { CASE_HELPERS } from '../support/paths';
-import { groupMembers, reportedPids, startUp, tempApp, type RunningUp } from '../support/up';
-import { cmdlineOf, environOf, cleanUp } from '../support/proc';
+import { groupMembers, reportedPids, tempApp } from '../support/up';
+import { cmdlineOf, environOf, upRunner } from '../support/proc';
 
 const ENV_KEYS = 'PORT,MUSTER_PROCESS,MUSTER_INSTANCE';
 
@@ -18,11 +18,9 @@ test('spec: instances = N gives NAME.1..NAME.N with PORT 5000 +100 per process i
     'Procfile': [`web: python3 $HELPERS/argv.py --env ${ENV_KEYS} --wait $T`, `worker: python3 $HELPERS/argv.py --env ${ENV_KEYS} --wait $T`, ''].join('\n'),
     'muster.toml': ['[process.worker]', 'instances = 3', '', '[process.clock]', `command = "python3 $HELPERS/argv.py --env ${ENV_KEYS} --wait $T"`, 'instances = 2', ''].join('\n'),
   });
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, path.dirname(dir)));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   const expected: Array<[string, string, string, string]> = [
     ['web', '5000', 'web', '1'],
     ['worker.1', '5100', 'worker', '1'],
@@ -56,11 +54,9 @@ test('spec: a command without shell syntax is executed directly (muster reports 
     'Procfile': [`direct: python3 $HELPERS/marker.py direct "two words" $T`, `viash: ${shellCommand}`, ''].join('\n'),
   });
   const root = path.dirname(dir);
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, root));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   await up.waitFor(/direct\s+\| direct up/);
   await up.waitFor(/viash\s+\| viash up/);
 

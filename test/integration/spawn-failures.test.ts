@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startUp, tempApp, type RunningUp } from '../support/up';
-import { cleanUp } from '../support/proc';
+import { tempApp } from '../support/up';
+import { upRunner } from '../support/proc';
 
 test('unexecutable commands are fatal with their reason; the others run and stop cleanly', async (t) => {
   const dir = tempApp({
@@ -29,11 +29,9 @@ test('unexecutable commands are fatal with their reason; the others run and stop
     ].join('\n'),
   });
   fs.chmodSync(path.join(dir, 'badinterp.sh'), 0o755);
-  const ups: RunningUp[] = [];
-  t.after(() => cleanUp(ups, path.dirname(dir)));
+  const runUp = upRunner(t, dir);
 
-  const up = startUp(dir);
-  ups.push(up);
+  const up = runUp();
   await up.waitFor(/steady\s+\| steady up/);
   await up.waitFor(/huge\s+= starting -> fatal/);
   const out = up.output();

@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as http from 'node:http';
-import { groupMembers, pidsMatching, waitUntil, type RunningUp } from './up';
+import * as path from 'node:path';
+import { groupMembers, pidsMatching, startUp, waitUntil, type RunningUp } from './up';
 
 /** A TCP port nobody listens on right now (the kernel picks it; we close it again at once). */
 export function freePort(): Promise<number> {
@@ -142,6 +143,17 @@ export function cleanUp(ups: readonly RunningUp[], tempRoot: string): void {
     }
   }
   fs.rmSync(tempRoot, { recursive: true, force: true });
+}
+
+/** `muster up` runs of one test app, all cleaned up (as `cleanUp`) when the test ends, even midway. */
+export function upRunner(t: { after(fn: () => void): void }, dir: string): (args?: string[], env?: Record<string, string>) => RunningUp {
+  const ups: RunningUp[] = [];
+  t.after(() => cleanUp(ups, path.dirname(dir)));
+  return (args = [], env = {}) => {
+    const up = startUp(dir, args, env);
+    ups.push(up);
+    return up;
+  };
 }
 
 /** Lines of an instance's log file that muster wrote itself ("[muster] <iso time> text"), parsed. */
