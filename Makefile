@@ -4,8 +4,9 @@
 demo: build
 	node bin/muster -C examples/demo up
 
+# Only *.test.js: given a folder, node --test would also "run" the support modules as empty tests.
 test: test-deps build
-	node --test --test-concurrency=2 build/test/
+	node --test --test-concurrency=2 $$(find build/test -name '*.test.js' | sort)
 
 build: node_modules/.package-lock.json
 	npx tsc -p .

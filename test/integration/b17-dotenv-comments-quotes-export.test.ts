@@ -6,23 +6,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pidsMatching, startUp, tempApp, waitUntil } from '../support/up';
+import { B17_ENV as ENV } from '../fixtures/dotenv-cases';
 import { configJson, killMusterTree, ownLines, readLog, runMuster } from '../support/case-run';
 
-const ENV = [
-  '# full-line comment',
-  'PLAIN=bar#baz',
-  'SPACED=bar #trailing comment',
-  'DQ="value # not a comment"',
-  "SQ='single # also not'",
-  'JSON={"a":"x#y"}',
-  'CHANNEL=#ops',
-  'EMPTY=',
-  'EMPTY_COMMENT= # nothing here',
-  'export EXPORTED=yes',
-  '  INDENTED=ok',
-  'KEY_WITH_EQ=a=b=c',
-  '',
-].join('\n');
 const KEYS = ['PLAIN', 'SPACED', 'DQ', 'SQ', 'JSON', 'CHANNEL', 'EMPTY', 'EMPTY_COMMENT', 'EXPORTED', 'INDENTED', 'KEY_WITH_EQ'];
 const PROCFILE = `show: python3 $HELPERS/argv.py --json ${KEYS.join(',')} --wait $T/b17-marker\n`;
 const EXPECTED: Record<string, string> = {

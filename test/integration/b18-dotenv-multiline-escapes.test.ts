@@ -6,18 +6,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pidsMatching, startUp, tempApp, waitUntil } from '../support/up';
+import { B18_ENV as ENV } from '../fixtures/dotenv-cases';
 import { configJson, killMusterTree, ownLines, readLog, runMuster } from '../support/case-run';
 
-const ENV = [
-  'PEM="-----BEGIN KEY-----',
-  'line2',
-  '-----END KEY-----"',
-  'ESC="a\\nb"',
-  "RAW='a\\nb'",
-  'BACKSLASH="C:\\\\new"',
-  'TAB="x\\ty"',
-  'AFTER=after',
-].join('\n');
 const PROCFILE = 'show: python3 $HELPERS/argv.py --env PEM,ESC,RAW,BACKSLASH,TAB,AFTER --wait $T/b18-marker\n';
 // What the child prints: Python reprs of the values.
 const EXPECTED_REPRS = [

@@ -2,22 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseDotenv } from '../../../src/config/dotenv';
 import { errorText, loadOk, proc } from './app-fixture';
+import { B17_ENV, B18_ENV } from '../../fixtures/dotenv-cases';
 
-const B17_ENV = [
-  '# full-line comment',
-  'PLAIN=bar#baz',
-  'SPACED=bar #trailing comment',
-  'DQ="value # not a comment"',
-  "SQ='single # also not'",
-  'JSON={"a":"x#y"}',
-  'CHANNEL=#ops',
-  'EMPTY=',
-  'EMPTY_COMMENT= # nothing here',
-  'export EXPORTED=yes',
-  '  INDENTED=ok',
-  'KEY_WITH_EQ=a=b=c',
-  '',
-].join('\n');
 
 test('B17: # comments, quotes, export prefix and = inside values', () => {
   const config = loadOk({ '.env': B17_ENV, Procfile: 'show: python3 argv.py --wait\n' });
@@ -43,16 +29,6 @@ test('B17 malformed: .env:3 and .env:5 reported at once, later keys neither shif
   assert.ok(!values.has('BAD KEY') && !values.has('JUSTAWORD'));
 });
 
-const B18_ENV = [
-  'PEM="-----BEGIN KEY-----',
-  'line2',
-  '-----END KEY-----"',
-  'ESC="a\\nb"',
-  "RAW='a\\nb'",
-  'BACKSLASH="C:\\\\new"',
-  'TAB="x\\ty"',
-  'AFTER=after',
-].join('\n');
 
 test('B18: multi-line values and backslash escapes', () => {
   const env = proc(loadOk({ '.env': B18_ENV, Procfile: 'show: true' }), 'show').env;
