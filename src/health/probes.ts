@@ -1,5 +1,5 @@
 // Readiness probes. connect/http/exec have no event to wait for, so they retry on a growing delay
-// (50 ms up to 1 s) until they pass or their timeout expires; `log` waits for a matching output line.
+// (50 ms up to 250 ms) until they pass or their timeout expires; `log` waits for a matching output line.
 
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
@@ -23,7 +23,7 @@ export interface RunningProbe {
 type Attempt = (done: (ok: boolean, detail: string) => void) => () => void;
 
 const FIRST_RETRY_MS = 50;
-const MAX_RETRY_MS = 1000;
+const MAX_RETRY_MS = 250;
 
 export function describeProbe(probe: ReadyProbe): string {
   switch (probe.kind) {
