@@ -44,6 +44,7 @@ export function mergeProcesses(input: MergeInput, diagnostics: Diagnostic[]): Pr
       command = spec.command.value;
     }
     if (command === undefined) {
+      if (spec?.commandInvalid) return;
       at(spec!.at, `[process.${name}] has no command`, `add command = "..." to [process.${name}], or a line "${name}: <command>" to the ${input.procfileName}`);
       return;
     }

@@ -23,6 +23,8 @@ export interface TomlProcess {
   readonly name: string;
   readonly at: Located;
   command?: Sited<string>;
+  /** A `command` key was written but is not a usable string (reported where it is read). */
+  commandInvalid?: boolean;
   cwd?: Sited<string>;
   env: { key: string; value: string; at: Located }[];
   envFiles: Sited<string>[];
@@ -95,6 +97,7 @@ function validateProcess(entry: TomlEntry, report: Report): TomlProcess | undefi
       case 'command': {
         const v = readString(e, ctx, '"python3 app.py"');
         if (v !== undefined) p.command = { value: v, at: e.node.at };
+        else p.commandInvalid = true; // already reported; "has no command" would say it twice
         break;
       }
       case 'cwd': {

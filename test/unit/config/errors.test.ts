@@ -141,3 +141,9 @@ test('TOML syntax errors get a hint that fits them', () => {
   only('[process.web]\nrestart = "never"\nrestart = "always"\n', /^muster\.toml:3:\d+: TOML syntax error: Defining a key multiple times is invalid\n  hint: each key may appear once per table/);
   only('[process.web]\ncommand = "x\n', /^muster\.toml:2:\d+: TOML syntax error: Unterminated string constant\n  hint: close the string with the same quote/);
 });
+
+test('a command of the wrong type is reported once, not also as "has no command"', () => {
+  const shown = errorText({ 'muster.toml': '[process.web]\ncommand = 42\n' });
+  assert.equal(shown.length, 1, shown.join('\n'));
+  assert.match(shown[0]!, /^muster\.toml:2:11: command in \[process\.web\]: expected a string, got the integer 42\n  hint: write command = "python3 app\.py"/);
+});
