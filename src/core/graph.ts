@@ -69,11 +69,6 @@ export function topologicalOrder(processes: readonly GraphNode[]): string[] {
   return order;
 }
 
-/** The stop order: each process stops before the processes it depends on. */
-export function stopOrder(processes: readonly GraphNode[]): string[] {
-  return topologicalOrder(processes).reverse();
-}
-
 /**
  * Every process that depends on `name`, directly or through others, in start order. These are
  * the processes to stop before `name` stops, and to restart after it restarts.
@@ -91,21 +86,4 @@ export function dependents(processes: readonly GraphNode[], name: string): strin
     }
   }
   return topologicalOrder(processes).filter((n) => n !== name && found.has(n));
-}
-
-/** Every process `name` depends on, directly or through others, in start order. */
-export function dependencies(processes: readonly GraphNode[], name: string): string[] {
-  const edges = edgesOf(processes);
-  const found = new Set<string>();
-  const walk = (n: string) => {
-    for (const d of edges.get(n) ?? []) {
-      if (edges.has(d) && !found.has(d)) {
-        found.add(d);
-        walk(d);
-      }
-    }
-  };
-  walk(name);
-  found.delete(name);
-  return topologicalOrder(processes).filter((n) => found.has(n));
 }

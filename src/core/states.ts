@@ -32,7 +32,5 @@ export type InstanceEvent =
 
 export type InstanceEventType = InstanceEvent['type'];
 
-/** States in which the instance has (or may still have) live processes. */
-export const LIVE_STATES: ReadonlySet<InstanceState> = new Set(['running', 'ready', 'stopping']);
 /** States from which nothing more happens unless someone asks. */
 export const RESTING_STATES: ReadonlySet<InstanceState> = new Set(['stopped', 'exited', 'fatal']);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { dependencies, dependents, findCycle, stopOrder, topologicalOrder } from '../../../src/core/graph';
+import { dependents, findCycle, topologicalOrder } from '../../../src/core/graph';
 
 const edges = (o: Record<string, string[]>) => new Map(Object.entries(o));
 const procs = (o: Record<string, string[]>) => Object.entries(o).map(([name, deps]) => ({ name, dependsOn: Object.fromEntries(deps.map((d) => [d, 'started'])) }));
@@ -30,14 +30,8 @@ test('topologicalOrder throws on a cycle; a duplicate name does not hang', () =>
   assert.deepEqual(topologicalOrder([{ name: 'a', dependsOn: {} }, { name: 'a', dependsOn: {} }]), ['a']);
 });
 
-test('stopOrder is the reverse of the start order', () => {
-  assert.deepEqual(stopOrder(procs({ web: ['redis'], redis: [] })), ['web', 'redis']);
-});
-
-test('dependents and dependencies are transitive, in start order', () => {
+test('dependents are transitive, in start order', () => {
   const p = procs({ redis: [], db: [], web: ['redis', 'db'], worker: ['redis'], nginx: ['web'] });
   assert.deepEqual(dependents(p, 'redis'), ['web', 'worker', 'nginx']);
   assert.deepEqual(dependents(p, 'nginx'), []);
-  assert.deepEqual(dependencies(p, 'nginx'), ['redis', 'db', 'web']);
-  assert.deepEqual(dependencies(p, 'redis'), []);
 });
