@@ -106,7 +106,7 @@ export const nodeSpawner: Spawner = {
     const stderr = cp.stderr;
 
     let status: ExitStatus | null = null;
-    let closed = false;
+    let outputEnded = false;
     let listener: ((status: ExitStatus) => void) | null = null;
     let fired = false;
     let eofTimer: NodeJS.Timeout | null = null;
@@ -120,19 +120,19 @@ export const nodeSpawner: Spawner = {
       status = { code, signal };
       // Output is read to EOF before the exit is reported. If members of the group are still alive
       // they may hold the pipes for ever (that is what stopping them is for), so report at once.
-      if (closed || groupHasMembers(pid)) fire();
+      if (outputEnded || groupHasMembers(pid)) fire();
       else eofTimer = setTimeout(fire, EOF_WAIT_MS);
     });
     // EOF of both pipes, as soon as it is read ('end'), rather than after the handles are closed
     // ('close', a loop phase later): this is on the respawn path. The microtask lets the other
     // 'end' listeners (the capture writing a last partial line) run first.
-    const closeListeners: Array<() => void> = [];
+    const outputEndListeners: Array<() => void> = [];
     let ended = 0;
     const streamEnded = () => {
-      if (closed || ++ended < 2) return;
-      closed = true;
+      if (outputEnded || ++ended < 2) return;
+      outputEnded = true;
       fire();
-      for (const l of closeListeners.splice(0)) l();
+      for (const l of outputEndListeners.splice(0)) l();
     };
     for (const stream of [stdout, stderr]) {
       let done = false;
@@ -150,8 +150,8 @@ export const nodeSpawner: Spawner = {
       stdout,
       stderr,
       onOutputClosed(fn) {
-        if (closed) fn();
-        else closeListeners.push(fn);
+        if (outputEnded) fn();
+        else outputEndListeners.push(fn);
       },
       onExit(fn) {
         listener = fn;
