@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CASE_HELPERS, MUSTER_JS } from '../support/paths';
 import { tempApp, waitUntil } from '../support/up';
-import { killMusterTree } from '../support/case-run';
+import { killMusterTree, parentOf } from '../support/case-run';
 
 const PROCFILE = [
   `web: python3 -c "import sys, time; print('to out', flush=True); print('to err', file=sys.stderr, flush=True); time.sleep(100)"`,
@@ -89,15 +89,6 @@ test('console colour: on a terminal muster colours names and the "!" marker, and
   assert.doesNotMatch(plain, /\x1b\[/);
   assert.match(plain, / web +! to err/);
 });
-
-function parentOf(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
 
 function clockMs(hms: string): number {
   const [h, m, s] = hms.split(':').map(Number) as [number, number, number];

@@ -34,7 +34,8 @@ export function rssKiB(pid: number): number | null {
   }
 }
 
-function parentOf(pid: number): number | null {
+/** The parent pid of a live process, or null once it is gone. */
+export function parentOf(pid: number): number | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
