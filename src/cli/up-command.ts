@@ -1,32 +1,36 @@
-// `muster up`: the composition root. Loads the config, builds the real adapters, runs the
-// supervisor in the foreground, and turns SIGINT/SIGTERM into a graceful, ordered stop (a second
-// one forces it).
+// `muster up`: the composition root. Loads the config, claims the app's control socket (one
+// supervisor per app folder), builds the real adapters, runs the supervisor, and serves the control
+// API until it is told to stop: Ctrl-C, SIGTERM, or `muster down` (a second Ctrl-C forces it).
+// `muster up -d` runs this same code in a detached child (see detach.ts).
 
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tty from 'node:tty';
-import { loadAppConfig } from '../config/load';
 import { formatDiagnostic } from '../config/diagnostics';
-import { expandVariables } from '../config/expand';
-import type { ProcessConfig, ReadyProbe } from '../config/model';
+import { loadAppConfig } from '../config/load';
+import { createRoutes, type ControlledApp } from '../control/api';
+import { claimControlSocket, writePid, readPid } from '../control/claim';
+import { createApiServer } from '../control/http-server';
 import { Supervisor, instanceNames } from '../core/supervisor';
-import type { InstanceIO } from '../core/instance';
-import { startProbe } from '../health/probes';
-import { OutputCapture } from '../logs/capture';
 import { ConsoleOutput, wantsColor } from '../logs/console';
-import { InstanceLogFile } from '../logs/log-file';
 import { systemClock, systemTimers } from '../os/clock';
 import { toArgv } from '../os/command';
 import { LinuxProcessGroups } from '../os/process-groups';
 import { settleMemoryWhenQuiet } from '../os/settle-memory';
 import { nodeSpawner } from '../os/spawner';
+import { AppIO } from './instance-io';
+import { appPaths } from './app-paths';
 
 export interface UpOptions {
   readonly dir: string;
   /** Do not echo the processes' output (it still goes to .muster/logs/). */
   readonly quiet: boolean;
   readonly environ: NodeJS.ProcessEnv;
+  /** Start in the background and return once every process reached its start condition. */
+  readonly detach?: boolean;
 }
+
+/** Set in the environment of the detached supervisor `up -d` starts; fd 3 is its report pipe. */
+export const DETACHED_ENV = 'MUSTER_DETACHED_REPORT_FD';
 
 /** How long muster waits, once every process stopped, for output still in their pipes (a group
  * that was killed while its pipe was full, or paused because the disk was slow) before it closes the
@@ -39,55 +43,55 @@ const CONSOLE_DRAIN_WAIT_MS = 2000;
 /** How long the second Ctrl-C waits for the SIGKILLed groups to vanish before muster exits anyway. */
 const FORCE_EXIT_WAIT_MS = 1000;
 
+/** How long the answer to `muster down` may take to reach its client before muster exits anyway. */
+const LAST_ANSWER_WAIT_MS = 1000;
+
 export async function runUp(options: UpOptions): Promise<number> {
-  const loaded = loadAppConfig(options.dir, options.environ);
+  if (options.detach) {
+    const { runDetached } = await import('./detach');
+    return runDetached(options);
+  }
+  const reportFd = options.environ[DETACHED_ENV] ? Number(options.environ[DETACHED_ENV]) : null;
+  const environ = { ...options.environ };
+  delete environ[DETACHED_ENV];
+  const report = (line: string) => {
+    if (reportFd === null) return;
+    try {
+      fs.writeSync(reportFd, `${line}\n`);
+    } catch {
+      /* the parent is gone: nobody to tell */
+    }
+  };
+
+  const loaded = loadAppConfig(options.dir, environ);
   if (!loaded.ok) {
-    for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-    process.stderr.write(`muster: nothing was started: fix the ${loaded.diagnostics.length === 1 ? 'error' : `${loaded.diagnostics.length} errors`} above\n`);
+    const text = loaded.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('') +
+      `muster: nothing was started: fix the ${loaded.diagnostics.length === 1 ? 'error' : `${loaded.diagnostics.length} errors`} above\n`;
+    process.stderr.write(text);
+    report(`config-error ${JSON.stringify(text)}`);
     return 2;
   }
   const config = loaded.config;
-  const logDir = path.join(config.root, '.muster', 'logs');
-  fs.mkdirSync(logDir, { recursive: true });
+  const paths = appPaths(config.root);
+  fs.mkdirSync(paths.logDir, { recursive: true });
 
   const names = config.processes.flatMap(instanceNames);
   const consoleOut = new ConsoleOutput({
     // isatty(1), not process.stdout.isTTY: creating process.stdout puts a pipe in O_NONBLOCK mode.
-    color: wantsColor({ isTTY: tty.isatty(1) }, options.environ),
+    color: wantsColor({ isTTY: tty.isatty(1) }, environ),
     nameWidth: Math.max(6, ...names.map((n) => n.length)),
   });
   consoleOut.addName('muster');
-  for (const n of names) consoleOut.addName(n);
   const say = (text: string) => consoleOut.say('muster', 'muster', text);
-
-  const logFiles: InstanceLogFile[] = [];
-  const captures: OutputCapture[] = [];
-  const createIO = (name: string, p: ProcessConfig): InstanceIO => {
-    const file = new InstanceLogFile(path.join(logDir, `${name}.log`));
-    logFiles.push(file);
-    const capture = new OutputCapture(name, file, options.quiet ? null : consoleOut);
-    captures.push(capture);
-    return {
-      note: (text) => {
-        // --quiet hides the processes' output, never muster's own lines about them.
-        consoleOut.say(name, 'muster', text);
-        file.note(text);
-      },
-      attachOutput: (stdout, stderr) => capture.attach(stdout, stderr),
-      lastLines: (n) => capture.lastLines(n),
-      startProbe: (env, report) => {
-        if (!p.ready) throw new Error(`${name} has no probe`);
-        return startProbe(expandProbe(p.ready, env), { cwd: p.cwd, env, onLine: (l) => capture.onLine(l) }, (r) => report(r.passed, r.passed ? '' : r.reason));
-      },
-    };
-  };
+  // Detached, the console is muster's own log (.muster/muster.log): the output has its own files.
+  const io = new AppIO(paths.logDir, consoleOut, !options.quiet && reportFd === null);
 
   const supervisor = new Supervisor({
     config,
     services: { clock: systemClock, timers: systemTimers, spawner: nodeSpawner, groups: new LinuxProcessGroups() },
-    inheritedEnv: options.environ,
+    inheritedEnv: environ,
     toArgv: (command) => toArgv(command).argv,
-    createIO,
+    createIO: io.create,
   });
 
   // muster must outlive anything its children do; a bug of ours is reported, not fatal to them.
@@ -95,60 +99,108 @@ export async function runUp(options: UpOptions): Promise<number> {
   process.on('unhandledRejection', (error) => say(`internal error (muster keeps running): ${String(error)}`));
   process.on('SIGPIPE', () => undefined);
 
+  let stopping = false;
   let exitCode = 0;
-  const done = new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals === 1) {
-        say(`${signal}: stopping every process gracefully, dependents first (press Ctrl-C again to force)`);
-        supervisor.stopAll().then(resolve);
-      } else if (signals === 2) {
-        say(`${signal} again: killing every process group now`);
-        exitCode = 130;
-        const forced = supervisor.forceKillAll();
-        Promise.race([forced, new Promise((r) => setTimeout(r, FORCE_EXIT_WAIT_MS))]).then(() => resolve());
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // The terminal went away: nobody can watch or stop the app any more, so stop it like Ctrl-C.
-    process.on('SIGHUP', onSignal);
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  let stopped: Promise<void> | null = null;
+  const stopEverything = (why: string): Promise<void> => {
+    if (!stopped) {
+      stopping = true;
+      say(why);
+      stopped = supervisor.stopAll();
+      stopped.then(resolveDone);
+    }
+    return stopped;
+  };
+
+  const app: ControlledApp = {
+    supervisor,
+    root: config.root,
+    pid: process.pid,
+    version: require('../../../package.json').version as string,
+    startedAt: Date.now(),
+    feed: io.feed,
+    monotonicNow: () => systemClock.now(),
+    logSource: (instance) => io.logSource(instance.name),
+    readConfig: () => {
+      const again = loadAppConfig(config.root, environ);
+      return again.ok ? again : { ok: false, diagnostics: again.diagnostics.map(formatDiagnostic) };
+    },
+    shutdown: () => stopEverything('muster down: stopping every process gracefully, dependents first'),
+    get stopping() {
+      return stopping;
+    },
+  };
+  let lastAnswer: Promise<void> = Promise.resolve();
+  const server = createApiServer(createRoutes(app), (error) => say(`internal error in the control API (muster keeps running): ${(error as Error).stack ?? error}`));
+  server.on('request', (req, res) => {
+    if (req.url === '/v1/shutdown') lastAnswer = new Promise((resolve) => res.on('close', () => resolve()));
   });
+
+  const claim = await claimControlSocket(server, paths.controlSocket, paths.pidFile);
+  if (!claim.ok) {
+    const message = claim.kind === 'running'
+      ? `muster already runs this app${claim.pid ? ` as pid ${claim.pid}` : ''} (${config.root}); see it with "muster status", stop it with "muster down"`
+      : claim.message;
+    process.stderr.write(`muster: ${message}\n`);
+    report(`error ${JSON.stringify(message)}`);
+    io.closeAll();
+    return 1;
+  }
+  writePid(paths.pidFile, process.pid);
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (reportFd !== null && signal === 'SIGHUP') return say('SIGHUP ignored (muster runs detached); stop it with "muster down"');
+    signals++;
+    if (signals === 1) {
+      void stopEverything(`${signal}: stopping every process gracefully, dependents first (press Ctrl-C again to force)`);
+    } else if (signals === 2) {
+      say(`${signal} again: killing every process group now`);
+      exitCode = 130;
+      const forced = supervisor.forceKillAll();
+      Promise.race([forced, new Promise((r) => setTimeout(r, FORCE_EXIT_WAIT_MS))]).then(() => resolveDone());
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // The terminal went away: nobody can watch or stop the app any more, so stop it like Ctrl-C.
+  process.on('SIGHUP', onSignal);
 
   // Signal handlers do not keep Node's event loop alive: once every one-shot has exited and no timer
   // is left, muster would end silently (exit 0, no "bye", files not closed). It runs until stopped.
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
-  say(`starting ${names.length} instance${names.length === 1 ? '' : 's'} of ${config.processes.length} process${config.processes.length === 1 ? '' : 'es'} in ${config.root} (logs in .muster/logs/)`);
+  say(`starting ${names.length} instance${names.length === 1 ? '' : 's'} of ${config.processes.length} process${config.processes.length === 1 ? '' : 'es'} in ${config.root} (pid ${process.pid}; logs in .muster/logs/; control socket .muster/control.sock)`);
   const activity = settleMemoryWhenQuiet();
   supervisor.onTransition(activity);
+  supervisor.onTransition((t) => io.feed.state({ instance: t.instance, from: t.from, to: t.to, pid: t.pid, at: Date.now() }));
   supervisor.startAll();
+  report('started');
   await done;
   clearInterval(keepAlive);
+
+  // No new client may reach a supervisor that is going away; the one that asked for it gets its answer.
+  removeOwnFiles(paths, server);
+  await withTimeout(lastAnswer, LAST_ANSWER_WAIT_MS);
+  server.closeAllConnections();
   // A stopped process's last output may still be in its pipe: read it before closing its file.
-  await withTimeout(Promise.all(captures.map((c) => c.whenEnded())), OUTPUT_EOF_WAIT_MS);
+  await withTimeout(io.whenOutputEnded(), OUTPUT_EOF_WAIT_MS);
   say(exitCode === 0 ? 'every process stopped; bye' : 'forced stop; bye');
-  for (const f of logFiles) f.close();
+  io.closeAll();
   // Nobody may be reading our stdout any more (a closed terminal, a stuck pipe): do not hang on it.
   await withTimeout(consoleOut.drain(), CONSOLE_DRAIN_WAIT_MS);
   return exitCode;
+}
+
+function removeOwnFiles(paths: ReturnType<typeof appPaths>, server: { close(): void }): void {
+  server.close();
+  // close() unlinks the socket path; the pid file only if it is still ours.
+  if (readPid(paths.pidFile) === process.pid) fs.rmSync(paths.pidFile, { force: true });
 }
 
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
   return Promise.race([promise.then(() => undefined), expiry]).finally(() => clearTimeout(timer));
-}
-
-/** ${VAR} in a connect or http probe follows the instance's own environment (its PORT, say). */
-function expandProbe(probe: ReadyProbe, env: Readonly<Record<string, string>>): ReadyProbe {
-  const expand = (text: string) => expandVariables(text, (name) => env[name]).value;
-  switch (probe.kind) {
-    case 'connect':
-      return { ...probe, target: expand(probe.target) };
-    case 'http':
-      return { ...probe, url: expand(probe.url) };
-    default:
-      return probe; // exec runs under sh, which expands; log is a regular expression
-  }
 }

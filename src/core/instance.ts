@@ -20,8 +20,10 @@ export interface InstanceIO {
   note(text: string): void;
   attachOutput(stdout: Readable, stderr: Readable): void;
   lastLines(count: number): string[];
-  /** `env` is the instance's full environment, for ${VAR} in probe targets. */
-  startProbe(env: Readonly<Record<string, string>>, report: (passed: boolean, reason: string) => void): RunningProbe;
+  /** Run `process.ready`; `env` is the instance's full environment, for ${VAR} in probe targets. */
+  startProbe(process: ProcessConfig, env: Readonly<Record<string, string>>, report: (passed: boolean, reason: string) => void): RunningProbe;
+  /** The instance is gone for good (removed from the config): release its files. */
+  close(): void;
 }
 
 export interface InstanceServices {
@@ -45,7 +47,13 @@ export function settingsOf(p: ProcessConfig): InstanceSettings {
 
 export class Instance {
   runtime: InstanceRuntime = INITIAL_RUNTIME;
-  readonly settings: InstanceSettings;
+  settings: InstanceSettings;
+  /** A changed config (`apply`) waiting to be taken on at the next start: the running process is
+   * stopped with the settings it was started with. */
+  nextProcess: ProcessConfig | null = null;
+  /** Bumped by every operator request that concerns this instance: a request that sees another
+   * one come after it knows it was superseded. */
+  operation = 0;
   /** Set while a deps-met / deps-failed decision is queued, so the gate decides once. */
   gateQueued = false;
   /** The gate said "waiting for ..." already for this start. */
@@ -62,13 +70,35 @@ export class Instance {
   constructor(
     readonly name: string,
     readonly number: number,
-    readonly process: ProcessConfig,
-    readonly spawnRequest: () => SpawnRequest,
+    public process: ProcessConfig,
+    readonly spawnRequest: (instance: Instance) => SpawnRequest,
     readonly io: InstanceIO,
     private readonly services: InstanceServices,
     private readonly dispatch: (event: InstanceEvent) => void,
   ) {
     this.settings = settingsOf(process);
+  }
+
+  /** Take on a new config; only while no process of ours runs (see nextProcess). */
+  adopt(process: ProcessConfig): void {
+    this.process = process;
+    this.settings = settingsOf(process);
+    this.nextProcess = null;
+  }
+
+  /** Signal the main process (reload, `muster signal`); false when none runs. */
+  signal(signal: string): boolean {
+    if (this.runtime.pid === null) return false;
+    return this.services.groups.signalProcess(this.runtime.pid, signal);
+  }
+
+  /** Live members of the current process group, main process first (for status). */
+  members(): number[] {
+    if (this.pgid === null || this.runtime.state === 'stopped' || this.runtime.state === 'exited' || this.runtime.state === 'fatal') return [];
+    const members = this.services.groups.liveMembers(this.pgid);
+    const main = members.indexOf(this.pgid);
+    if (main > 0) members.unshift(...members.splice(main, 1));
+    return members;
   }
 
   get state() {
@@ -82,7 +112,7 @@ export class Instance {
         return this.spawn();
       case 'start-probe':
         this.probe?.cancel();
-        this.probe = this.io.startProbe(this.spawnedEnv, (passed, reason) => {
+        this.probe = this.io.startProbe(this.process, this.spawnedEnv, (passed, reason) => {
           this.probe = null;
           this.dispatch(passed ? { type: 'probe-passed' } : { type: 'probe-failed', reason });
         });
@@ -170,7 +200,7 @@ export class Instance {
   }
 
   private spawn(): void {
-    const request = this.spawnRequest();
+    const request = this.spawnRequest(this);
     this.spawnedEnv = request.env;
     let result: SpawnResult;
     try {

@@ -24,6 +24,12 @@ export interface InstanceRuntime {
   readonly stopCause: 'requested' | 'not-ready' | null;
   readonly mainExited: boolean;
   readonly killed: boolean;
+  /** Start again once the current stop ends (an operator asked for a restart, or a start during a stop). */
+  readonly restartAfter: boolean;
+  /** In 'stopped' because someone asked for it (not because it never started). */
+  readonly stoppedByOperator: boolean;
+  /** How many times a main process was spawned: tells a restarted instance from the one before. */
+  readonly spawns: number;
   /** Human reason for the latest fatal / backoff, shown by status. */
   readonly reason: string | null;
 }
@@ -38,6 +44,9 @@ export const INITIAL_RUNTIME: InstanceRuntime = {
   stopCause: null,
   mainExited: false,
   killed: false,
+  restartAfter: false,
+  stoppedByOperator: false,
+  spawns: 0,
   reason: null,
 };
 
@@ -70,7 +79,7 @@ function formatExit(status: ExitStatus): string {
 /** Apply the restart policy after an exit that nobody asked for. */
 function afterFailure(rt: InstanceRuntime, s: InstanceSettings, status: ExitStatus, at: number, what: string): Step {
   const decision = decideRestart(s, rt.history, status, rt.spawnedAt ?? at, at);
-  const base = { ...rt, pid: null, lastExit: status, history: decision.history, stopCause: null, mainExited: false, killed: false };
+  const base = { ...rt, pid: null, lastExit: status, history: decision.history, stopCause: null, mainExited: false, killed: false, restartAfter: false };
   switch (decision.action) {
     case 'rest': // running|ready -> exited
       return { runtime: { ...base, state: 'exited', reason: null }, effects: [{ type: 'log', message: `${what} (${formatExit(status)}); restart = "${s.restart}", not restarting` }] };
@@ -97,8 +106,29 @@ export function transition(rt: InstanceRuntime, event: InstanceEvent, s: Instanc
   switch (event.type) {
     case 'start':
       // stopped|exited|fatal -> starting (a fresh start forgets old failures)
-      if (state === 'stopped' || state === 'exited' || state === 'fatal') {
-        return stay({ ...rt, state: 'starting', restarts: state === 'fatal' ? 0 : rt.restarts, history: EMPTY_HISTORY, reason: null });
+      if (state === 'stopped' || state === 'exited' || state === 'fatal') return stay(freshStart(rt));
+      // stopping -> stopping, then starting once the group is empty
+      if (state === 'stopping') return stay({ ...rt, restartAfter: true });
+      return stay(rt); // starting, running, ready: already on its way; backoff: its timer decides
+
+    case 'restart':
+      switch (state) {
+        case 'stopped':
+        case 'exited':
+        case 'fatal': // -> starting
+          return stay(freshStart(rt));
+        case 'backoff': // backoff -> starting, without waiting for the rest of the delay
+          return { runtime: freshStart(rt), effects: [{ type: 'cancel-timer', timer: 'backoff' }] };
+        case 'running':
+        case 'ready': {
+          // running|ready -> stopping, then starting once the group is empty
+          const step = beginStop(rt, s, 'requested', null);
+          return { runtime: { ...step.runtime, restartAfter: true }, effects: step.effects };
+        }
+        case 'stopping':
+          return stay({ ...rt, restartAfter: true });
+        case 'starting':
+          return stay(rt); // not spawned yet: it will start once, as asked
       }
       return stay(rt);
 
@@ -113,7 +143,7 @@ export function transition(rt: InstanceRuntime, event: InstanceEvent, s: Instanc
 
     case 'spawned': {
       if (state !== 'starting') return stay(rt);
-      const next: InstanceRuntime = { ...rt, pid: event.pid, spawnedAt: event.at, mainExited: false, killed: false };
+      const next: InstanceRuntime = { ...rt, pid: event.pid, spawnedAt: event.at, mainExited: false, killed: false, spawns: rt.spawns + 1 };
       // starting -> running (a probe will tell when it is ready) | starting -> ready (no probe)
       return s.hasProbe
         ? { runtime: { ...next, state: 'running' }, effects: [{ type: 'start-probe' }] }
@@ -154,26 +184,33 @@ export function transition(rt: InstanceRuntime, event: InstanceEvent, s: Instanc
       if (state !== 'stopping' || !rt.mainExited) return stay(rt);
       const exit = rt.lastExit ?? { code: null, signal: null };
       const effects: Effect[] = [{ type: 'cancel-timer', timer: 'stop' }];
+      if (rt.restartAfter) {
+        // stopping -> starting: the restart (or a start that arrived during the stop) goes on
+        const how = rt.killed ? `killed (${formatExit(exit)}); starting again` : `stopped (${formatExit(exit)}); starting again`;
+        return { runtime: { ...freshStart(rt), stopCause: null, mainExited: false, killed: rt.killed }, effects: [...effects, { type: 'log', message: how }] };
+      }
       if (rt.stopCause === 'not-ready') {
         const step = afterFailure(rt, s, exit, event.at, 'stopped after failing to become ready');
         return { runtime: { ...step.runtime, reason: rt.reason }, effects: [...effects, ...step.effects] };
       }
       // stopping -> stopped
       const how = rt.killed ? `killed (${formatExit(exit)})` : `stopped (${formatExit(exit)})`;
-      return { runtime: { ...rt, state: 'stopped', stopCause: null, mainExited: false, killed: false }, effects: [...effects, { type: 'log', message: how }] };
+      return { runtime: { ...rt, state: 'stopped', stopCause: null, mainExited: false, stoppedByOperator: true }, effects: [...effects, { type: 'log', message: how }] };
     }
 
     case 'stop':
       switch (state) {
         case 'starting': // starting -> stopped (never spawned)
-          return stay({ ...rt, state: 'stopped' });
+          return stay({ ...rt, state: 'stopped', stoppedByOperator: true });
         case 'backoff': // backoff -> stopped
-          return { runtime: { ...rt, state: 'stopped' }, effects: [{ type: 'cancel-timer', timer: 'backoff' }] };
+          return { runtime: { ...rt, state: 'stopped', stoppedByOperator: true }, effects: [{ type: 'cancel-timer', timer: 'backoff' }] };
         case 'running':
         case 'ready':
           return beginStop(rt, s, 'requested', null);
+        case 'stopping': // a restart under way becomes a plain stop
+          return stay({ ...rt, restartAfter: false });
         default:
-          return stay(rt); // stopping, stopped, exited, fatal: nothing to do
+          return stay(rt); // stopped, exited, fatal: nothing to do
       }
 
     case 'stop-timeout':
@@ -188,7 +225,7 @@ export function transition(rt: InstanceRuntime, event: InstanceEvent, s: Instanc
       // any live state -> stopping (killed): the second Ctrl-C
       if (state === 'running' || state === 'ready' || state === 'stopping') {
         const effects: Effect[] = [{ type: 'stop-probe' }, { type: 'kill-group', why: 'forced stop' }, { type: 'watch-group' }];
-        return { runtime: { ...rt, state: 'stopping', stopCause: rt.stopCause ?? 'requested', killed: true }, effects };
+        return { runtime: { ...rt, state: 'stopping', stopCause: rt.stopCause ?? 'requested', killed: true, restartAfter: false }, effects };
       }
       return transition(rt, { type: 'stop' }, s);
 
@@ -196,6 +233,11 @@ export function transition(rt: InstanceRuntime, event: InstanceEvent, s: Instanc
       // backoff -> starting
       return state === 'backoff' ? stay({ ...rt, state: 'starting' }) : stay(rt);
   }
+}
+
+/** -> starting, as an operator's start: restart counters and old failures are forgotten. */
+function freshStart(rt: InstanceRuntime): InstanceRuntime {
+  return { ...rt, state: 'starting', restarts: 0, history: EMPTY_HISTORY, reason: null, restartAfter: false, stoppedByOperator: false };
 }
 
 function beginStop(rt: InstanceRuntime, s: InstanceSettings, cause: 'requested' | 'not-ready', why: string | null): Step {
@@ -207,5 +249,5 @@ function beginStop(rt: InstanceRuntime, s: InstanceSettings, cause: 'requested' 
     { type: 'send-stop-signal', signal: s.stopSignal, scope: s.stopScope },
     { type: 'start-timer', timer: 'stop', ms: s.stopTimeoutMs },
   );
-  return { runtime: { ...rt, state: 'stopping', stopCause: cause, mainExited: false, killed: false }, effects };
+  return { runtime: { ...rt, state: 'stopping', stopCause: cause, mainExited: false, killed: false, restartAfter: false }, effects };
 }

@@ -26,6 +26,8 @@ export type InstanceEvent =
   | { readonly type: 'exited'; readonly status: ExitStatus; readonly at: number }
   | { readonly type: 'group-empty'; readonly at: number }
   | { readonly type: 'stop' }
+  /** An operator's restart: stop if live, then start again (a fresh start: old failures forgotten). */
+  | { readonly type: 'restart' }
   | { readonly type: 'stop-timeout' }
   | { readonly type: 'backoff-elapsed' }
   | { readonly type: 'force-kill' };

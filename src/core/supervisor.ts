@@ -1,11 +1,15 @@
 // The app: all instances, one serial event queue, the dependency gate and the ordered stop.
 // Every event for every instance goes through `dispatch`; the queue is drained one event at a
 // time, so a reaction to one event never interleaves with another (no restart-vs-stop races).
+// Operator requests (start, stop, restart, apply) only queue events or mark stops as pending; the
+// gate turns pending stops into events in dependency order, and waiters report when each
+// instance got where the request wanted it.
 
 import type { AppConfig, DependencyCondition, ProcessConfig } from '../config/model';
-import type { SpawnRequest } from '../os/ports';
+import type { SpawnRequest, TimerHandle } from '../os/ports';
 import { Instance, type InstanceIO, type InstanceServices } from './instance';
 import { transition } from './machine';
+import type { ApplyPlan } from './plan';
 import { RESTING_STATES, type InstanceEvent, type InstanceState } from './states';
 
 export interface TransitionRecord {
@@ -25,22 +29,53 @@ export interface SupervisorOptions {
   readonly createIO: (instanceName: string, process: ProcessConfig) => InstanceIO;
 }
 
+/** How one instance ended up after a request: got there, went fatal (or exited while it should
+ * run), another request changed its course first, or the wait ran out. */
+export type Outcome = 'done' | 'failed' | 'superseded' | 'timeout';
+
+export interface InstanceResult {
+  readonly instance: Instance;
+  readonly outcome: Outcome;
+}
+
+/** What a request waits for, per instance. */
+type Goal =
+  | { readonly kind: 'started'; readonly operation: number; readonly afterSpawn: number | null }
+  | { readonly kind: 'stopped'; readonly operation: number }
+  | { readonly kind: 'wait-ready' }
+  | { readonly kind: 'wait-stopped' };
+
+interface Waiter {
+  readonly instance: Instance;
+  readonly goal: Goal;
+  readonly settle: (outcome: Outcome) => void;
+}
+
+type PendingStop = 'stop' | 'restart';
+
 export function instanceNames(p: ProcessConfig): string[] {
   if (p.instances === 1) return [p.name];
   return Array.from({ length: p.instances }, (_, i) => `${p.name}.${i + 1}`);
 }
 
 export class Supervisor {
-  readonly instances: Instance[] = [];
-  private readonly byProcess = new Map<string, Instance[]>();
-  /** For each process, the processes that depend on it. */
-  private readonly dependents = new Map<string, string[]>();
+  /** In config order. */
+  instances: Instance[] = [];
+  private config: AppConfig;
+  private byProcess = new Map<string, Instance[]>();
+  /** For each process, the processes that depend on it directly. */
+  private dependents = new Map<string, string[]>();
   private readonly queue: Array<[Instance, InstanceEvent]> = [];
   private draining = false;
-  private readonly pendingStops = new Set<Instance>();
+  private readonly pendingStops = new Map<Instance, PendingStop>();
+  /** Instances of removed processes (or instances scaled away): dropped once they rest. */
+  private readonly retiring = new Set<Instance>();
   private readonly listeners = new Set<(t: TransitionRecord) => void>();
   private idleWaiters: Array<() => void> = [];
   private pendingNotes: Array<() => void> = [];
+  private readonly waiters = new Map<Instance, Set<Waiter>>();
+  /** Instances whose runtime changed during this drain: only their waiters are looked at. */
+  private readonly touched = new Set<Instance>();
 
   /** muster's environment, copied once: reading process.env goes through getenv for every key. */
   private readonly inheritedEnv: Readonly<Record<string, string>>;
@@ -49,16 +84,28 @@ export class Supervisor {
     const inherited: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.inheritedEnv)) if (v !== undefined) inherited[k] = v;
     this.inheritedEnv = inherited;
-    for (const p of options.config.processes) {
-      const list: Instance[] = [];
-      instanceNames(p).forEach((name, i) => {
-        const number = i + 1;
-        const io = this.deferNotes(options.createIO(name, p));
-        const instance: Instance = new Instance(name, number, p, () => this.spawnRequest(p, number), io, options.services, (event) => this.dispatch(instance, event));
-        list.push(instance);
-        this.instances.push(instance);
-      });
-      this.byProcess.set(p.name, list);
+    this.config = options.config;
+    for (const p of options.config.processes) this.byProcess.set(p.name, instanceNames(p).map((name, i) => this.createInstance(name, i + 1, p)));
+    this.reindex();
+  }
+
+  get appConfig(): AppConfig {
+    return this.config;
+  }
+
+  private createInstance(name: string, number: number, p: ProcessConfig): Instance {
+    const io = this.deferNotes(this.options.createIO(name, p));
+    const instance: Instance = new Instance(name, number, p, (i) => this.spawnRequest(i), io, this.options.services, (event) => this.dispatch(instance, event));
+    return instance;
+  }
+
+  /** Rebuild the config-ordered list and the dependents map from `config` and `byProcess`. */
+  private reindex(): void {
+    const listed = this.config.processes.flatMap((p) => this.byProcess.get(p.name) ?? []);
+    const extra = [...this.retiring].filter((i) => !listed.includes(i));
+    this.instances = [...listed, ...extra];
+    this.dependents = new Map();
+    for (const p of this.config.processes) {
       for (const dep of Object.keys(p.dependsOn)) {
         const l = this.dependents.get(dep) ?? [];
         l.push(p.name);
@@ -74,7 +121,8 @@ export class Supervisor {
     return {
       attachOutput: (stdout, stderr) => io.attachOutput(stdout, stderr),
       lastLines: (count) => io.lastLines(count),
-      startProbe: (env, report) => io.startProbe(env, report),
+      startProbe: (p, env, report) => io.startProbe(p, env, report),
+      close: () => io.close(),
       note: (text) => {
         if (this.draining) this.pendingNotes.push(() => io.note(text));
         else io.note(text);
@@ -93,7 +141,11 @@ export class Supervisor {
 
   /** Stop everything, dependents before what they depend on; resolves when every group is empty. */
   stopAll(): Promise<void> {
-    for (const instance of this.instances) this.pendingStops.add(instance);
+    for (const instance of this.instances) {
+      instance.operation++;
+      this.pendingStops.set(instance, 'stop');
+      this.touched.add(instance);
+    }
     return this.whenAllResting();
   }
 
@@ -111,8 +163,246 @@ export class Supervisor {
     });
   }
 
+  instancesOf(processName: string): readonly Instance[] {
+    return this.byProcess.get(processName) ?? [];
+  }
+
   find(name: string): Instance | undefined {
     return this.instances.find((i) => i.name === name);
+  }
+
+  /** The instances `names` stand for (a process: all its instances; an instance; `all`), each
+   * once, in config order; or the names that match nothing. */
+  select(names: readonly string[]): { ok: true; instances: Instance[] } | { ok: false; unknown: string[]; valid: string[] } {
+    const chosen = new Set<Instance>();
+    const unknown: string[] = [];
+    for (const name of names) {
+      if (name === 'all') this.instances.forEach((i) => chosen.add(i));
+      else if (this.byProcess.has(name)) this.byProcess.get(name)!.forEach((i) => chosen.add(i));
+      else {
+        const instance = this.instances.find((i) => i.name === name && !this.retiring.has(i));
+        if (instance) chosen.add(instance);
+        else unknown.push(name);
+      }
+    }
+    if (unknown.length > 0) return { ok: false, unknown, valid: this.validNames() };
+    return { ok: true, instances: this.instances.filter((i) => chosen.has(i)) };
+  }
+
+  validNames(): string[] {
+    const names = ['all'];
+    for (const p of this.config.processes) {
+      names.push(p.name);
+      const list = this.byProcess.get(p.name) ?? [];
+      if (list.length > 1) names.push(...list.map((i) => i.name));
+    }
+    return names;
+  }
+
+  // ---- operator requests ----------------------------------------------------------------
+
+  /** Start the instances, and whatever stopped or fatal instances they depend on (directly or
+   * not). Resolves when each named one is ready (or a one-shot exited 0), or failed. */
+  start(targets: readonly Instance[]): Promise<InstanceResult[]> {
+    const named = new Set(targets);
+    const all = new Set(targets);
+    for (const name of this.dependencyClosure(targets.map((i) => i.process.name))) {
+      for (const i of this.byProcess.get(name) ?? []) if (i.state === 'stopped' || i.state === 'fatal') all.add(i);
+    }
+    const results = [...named].map((i) => this.waitFor(i, { kind: 'started', operation: ++i.operation, afterSpawn: null }));
+    for (const i of this.instances) {
+      if (!all.has(i)) continue;
+      if (!named.has(i)) i.operation++;
+      if (this.pendingStops.get(i) === 'stop') this.pendingStops.delete(i);
+      this.touched.add(i);
+      this.queue.push([i, { type: 'start' }]);
+    }
+    this.drain();
+    return Promise.all(results);
+  }
+
+  /** Stop the instances (and, with `withDependents`, every instance that depends on them), each
+   * only after its own dependents among them stopped. */
+  stop(targets: readonly Instance[], withDependents: boolean): Promise<InstanceResult[]> {
+    const all = withDependents ? this.withDependents(targets) : [...targets];
+    const results = all.map((i) => this.waitFor(i, { kind: 'stopped', operation: ++i.operation }));
+    for (const i of all) {
+      this.pendingStops.set(i, 'stop');
+      this.touched.add(i);
+    }
+    this.drain();
+    return Promise.all(results);
+  }
+
+  /** Restart the instances: stop (in dependency order), then start again through the dependency
+   * gate. With `withDependents`, running dependents are stopped first and started again once
+   * what they depend on is back. */
+  restart(targets: readonly Instance[], withDependents: boolean): Promise<InstanceResult[]> {
+    const all = withDependents ? this.withDependents(targets, true) : [...targets];
+    const results = all.map((i) => this.waitFor(i, { kind: 'started', operation: ++i.operation, afterSpawn: i.runtime.spawns }));
+    for (const i of all) {
+      this.pendingStops.set(i, 'restart');
+      this.touched.add(i);
+    }
+    this.drain();
+    return Promise.all(results);
+  }
+
+  /** Wait, without asking anything, until each instance is ready (or done) or stopped. */
+  wait(targets: readonly Instance[], goal: 'ready' | 'stopped', timeoutMs: number): Promise<InstanceResult[]> {
+    return Promise.all(targets.map((i) => this.waitFor(i, { kind: goal === 'ready' ? 'wait-ready' : 'wait-stopped' }, timeoutMs)));
+  }
+
+  /** Carry out an `apply` plan computed against the current config (see plan.ts). */
+  apply(next: AppConfig, plan: ApplyPlan): Promise<InstanceResult[]> {
+    const nextByName = new Map(next.processes.map((p) => [p.name, p]));
+    const results: Array<Promise<InstanceResult>> = [];
+    const retire = (i: Instance) => {
+      this.retiring.add(i);
+      results.push(this.waitFor(i, { kind: 'stopped', operation: ++i.operation }));
+      this.pendingStops.set(i, 'stop');
+      this.touched.add(i);
+    };
+    const fresh: Instance[] = [];
+    const add = (name: string, number: number, p: ProcessConfig) => {
+      const i = this.createInstance(name, number, p);
+      fresh.push(i);
+      return i;
+    };
+
+    for (const name of plan.removed) {
+      for (const i of this.byProcess.get(name) ?? []) retire(i);
+      this.byProcess.delete(name);
+    }
+    for (const { name } of [...plan.changed, ...plan.scaled]) {
+      const p = nextByName.get(name)!;
+      const old = this.byProcess.get(name) ?? [];
+      const names = instanceNames(p);
+      const changed = plan.changed.some((c) => c.name === name);
+      // 1 <-> N instances renames them (web <-> web.1): then none is kept.
+      const keep = old.length > 0 && old[0]!.name === names[0] ? Math.min(old.length, names.length) : 0;
+      const kept = old.slice(0, keep);
+      for (const i of kept) {
+        if (!changed) {
+          this.takeOnLater(i, p);
+          continue;
+        }
+        if (RESTING_STATES.has(i.state) && i.state !== 'fatal' && !this.pendingStops.has(i)) {
+          i.adopt(p); // stopped on purpose or a finished one-shot: takes the config, stays put
+          continue;
+        }
+        i.nextProcess = p;
+        results.push(this.waitFor(i, { kind: 'started', operation: ++i.operation, afterSpawn: i.runtime.spawns }));
+        this.pendingStops.set(i, 'restart');
+        this.touched.add(i);
+      }
+      old.slice(keep).forEach(retire);
+      for (let k = keep; k < names.length; k++) kept.push(add(names[k]!, k + 1, p));
+      this.byProcess.set(name, kept);
+    }
+    for (const name of plan.added) {
+      const p = nextByName.get(name)!;
+      this.byProcess.set(name, instanceNames(p).map((n, k) => add(n, k + 1, p)));
+    }
+    // Unchanged processes keep their instances and take on the new (equal) config object.
+    for (const name of plan.unchanged) for (const i of this.byProcess.get(name) ?? []) this.takeOnLater(i, nextByName.get(name)!);
+
+    this.config = next;
+    this.reindex();
+    for (const i of fresh) {
+      results.push(this.waitFor(i, { kind: 'started', operation: ++i.operation, afterSpawn: null }));
+      this.queue.push([i, { type: 'start' }]);
+    }
+    this.drain();
+    return Promise.all(results);
+  }
+
+  /** An equal config (only the instance count or nothing changed): taken on at once if nothing
+   * runs, else at the next start; the running process is left alone. */
+  private takeOnLater(i: Instance, p: ProcessConfig): void {
+    if (RESTING_STATES.has(i.state) && !this.pendingStops.has(i)) i.adopt(p);
+    else i.nextProcess = p;
+  }
+
+  /** `targets` plus every live instance of a process that depends on theirs, directly or not. */
+  private withDependents(targets: readonly Instance[], liveOnly = false): Instance[] {
+    const set = new Set(targets);
+    const names = new Set(targets.map((i) => i.process.name));
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const n of [...names]) {
+        for (const d of this.dependents.get(n) ?? []) {
+          if (names.has(d)) continue;
+          names.add(d);
+          grew = true;
+          for (const i of this.byProcess.get(d) ?? []) if (!liveOnly || !RESTING_STATES.has(i.state)) set.add(i);
+        }
+      }
+    }
+    return this.instances.filter((i) => set.has(i));
+  }
+
+  /** Every process that `names` depend on, directly or not. */
+  private dependencyClosure(names: readonly string[]): Set<string> {
+    const byName = new Map(this.config.processes.map((p) => [p.name, p]));
+    const found = new Set<string>();
+    const visit = (n: string) => {
+      for (const d of Object.keys(byName.get(n)?.dependsOn ?? {})) {
+        if (found.has(d)) continue;
+        found.add(d);
+        visit(d);
+      }
+    };
+    names.forEach(visit);
+    return found;
+  }
+
+  private waitFor(instance: Instance, goal: Goal, timeoutMs?: number): Promise<InstanceResult> {
+    return new Promise((resolve) => {
+      let timer: TimerHandle | null = null;
+      const waiter: Waiter = {
+        instance,
+        goal,
+        settle: (outcome) => {
+          timer?.cancel();
+          this.waiters.get(instance)?.delete(waiter);
+          resolve({ instance, outcome });
+        },
+      };
+      let set = this.waiters.get(instance);
+      if (!set) this.waiters.set(instance, (set = new Set()));
+      set.add(waiter);
+      this.touched.add(instance);
+      if (timeoutMs !== undefined) timer = this.options.services.timers.after(timeoutMs, () => waiter.settle('timeout'));
+      if (!this.draining) this.drain();
+    });
+  }
+
+  /** Where `waiter` stands: settled with an outcome, or null (not yet). */
+  private verdict(waiter: Waiter): Outcome | null {
+    const { instance: i, goal } = waiter;
+    const rt = i.runtime;
+    const pending = this.pendingStops.has(i);
+    switch (goal.kind) {
+      case 'started':
+        if (i.operation !== goal.operation) return 'superseded';
+        if (pending || (goal.afterSpawn !== null && rt.spawns <= goal.afterSpawn && rt.state !== 'fatal')) return null;
+        if (rt.state === 'ready') return 'done';
+        if (rt.state === 'fatal') return 'failed';
+        if (rt.state === 'exited') return rt.lastExit?.code === 0 ? 'done' : 'failed';
+        if (rt.state === 'stopped') return 'superseded';
+        return null;
+      case 'stopped':
+        if (i.operation !== goal.operation) return 'superseded';
+        return !pending && RESTING_STATES.has(rt.state) ? 'done' : null;
+      case 'wait-ready':
+        if (rt.state === 'ready') return 'done';
+        if (rt.state === 'fatal') return 'failed';
+        if (rt.state === 'exited') return rt.lastExit?.code === 0 ? 'done' : 'failed';
+        return null;
+      case 'wait-stopped':
+        return !pending && RESTING_STATES.has(rt.state) ? 'done' : null;
+    }
   }
 
   dispatch(instance: Instance, event: InstanceEvent): void {
@@ -137,6 +427,8 @@ export class Supervisor {
     const notes = this.pendingNotes;
     this.pendingNotes = [];
     for (const write of notes) write();
+    this.settleWaiters();
+    this.dropRetired();
     if (this.idleWaiters.length > 0 && this.allResting()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -144,12 +436,41 @@ export class Supervisor {
     }
   }
 
+  private settleWaiters(): void {
+    if (this.touched.size === 0) return;
+    const touched = [...this.touched];
+    this.touched.clear();
+    for (const instance of touched) {
+      for (const waiter of [...(this.waiters.get(instance) ?? [])]) {
+        const outcome = this.verdict(waiter);
+        if (outcome !== null) waiter.settle(outcome);
+      }
+      if (this.waiters.get(instance)?.size === 0) this.waiters.delete(instance);
+    }
+  }
+
+  private dropRetired(): void {
+    if (this.retiring.size === 0) return;
+    let dropped = false;
+    for (const i of [...this.retiring]) {
+      if (!RESTING_STATES.has(i.state) || this.pendingStops.has(i)) continue;
+      this.retiring.delete(i);
+      i.io.note('removed from the config; its log file stays');
+      i.io.close();
+      dropped = true;
+    }
+    if (dropped) this.reindex();
+  }
+
   private step(instance: Instance, event: InstanceEvent): void {
     if (event.type === 'deps-met' || event.type === 'deps-failed') instance.gateQueued = false;
     const before = instance.runtime;
     const { runtime, effects } = transition(before, event, instance.settings);
     instance.runtime = runtime;
+    if (runtime !== before) this.touched.add(instance);
     if (runtime.state !== 'starting') instance.waitingNoted = false;
+    // A changed config is taken on between two runs, never by a process that is still running.
+    if (instance.nextProcess && (runtime.state === 'starting' || RESTING_STATES.has(runtime.state))) instance.adopt(instance.nextProcess);
 
     const messages = effects.flatMap((e) => (e.type === 'log' ? [e.message] : []));
     if (before.state !== runtime.state) {
@@ -182,12 +503,17 @@ export class Supervisor {
 
   /** Start what may start, stop what may stop. Runs whenever the queue runs dry. */
   private gate(): void {
-    for (const instance of this.pendingStops) {
-      if (this.dependentsResting(instance.process.name)) {
+    let stopsQueued = false;
+    for (const [instance, kind] of this.pendingStops) {
+      if (this.dependentsDone(instance)) {
         this.pendingStops.delete(instance);
-        this.queue.push([instance, { type: 'stop' }]);
+        this.touched.add(instance);
+        this.queue.push([instance, { type: kind }]);
+        stopsQueued = true;
       }
     }
+    // Let those stops happen first: a dependency that is about to restart must not look ready.
+    if (stopsQueued) return;
     for (const instance of this.instances) {
       if (instance.state !== 'starting' || instance.gateQueued || this.pendingStops.has(instance)) continue;
       const verdict = this.dependencyVerdict(instance.process);
@@ -204,18 +530,27 @@ export class Supervisor {
     }
   }
 
-  private dependentsResting(processName: string): boolean {
-    for (const dependent of this.dependents.get(processName) ?? []) {
-      for (const i of this.byProcess.get(dependent) ?? []) if (!RESTING_STATES.has(i.state)) return false;
+  /** May this instance's pending stop begin? Only once no instance depending on it is itself
+   * waiting to stop or still stopping. */
+  private dependentsDone(instance: Instance): boolean {
+    for (const dependent of this.dependents.get(instance.process.name) ?? []) {
+      for (const i of this.byProcess.get(dependent) ?? []) if (this.pendingStops.has(i) || i.state === 'stopping') return false;
     }
     return true;
   }
 
   private dependencyVerdict(p: ProcessConfig): { kind: 'met' } | { kind: 'failed'; reason: string } | { kind: 'waiting'; waitingFor: string } {
     const waiting: string[] = [];
+    // Instances renamed by `apply` (web -> web.1) would share a port with the old ones.
+    for (const old of this.retiring) {
+      if (old.process.name === p.name && !RESTING_STATES.has(old.state)) {
+        waiting.push(`the old instances of ${p.name} to stop`);
+        break;
+      }
+    }
     for (const [dep, condition] of Object.entries(p.dependsOn)) {
       for (const d of this.byProcess.get(dep) ?? []) {
-        const verdict = conditionVerdict(d, condition);
+        const verdict = this.pendingStops.has(d) || d.state === 'stopping' ? 'waiting' : conditionVerdict(d, condition);
         if (verdict === 'failed') return { kind: 'failed', reason: `dependency ${d.name} is ${d.state}${d.runtime.lastExit ? ` (exit ${d.runtime.lastExit.signal ?? d.runtime.lastExit.code})` : ''}, needed ${condition}` };
         if (verdict === 'waiting') {
           waiting.push(`${dep} (${condition})`);
@@ -230,11 +565,12 @@ export class Supervisor {
     return this.pendingStops.size === 0 && this.instances.every((i) => RESTING_STATES.has(i.state));
   }
 
-  private spawnRequest(p: ProcessConfig, number: number): SpawnRequest {
+  private spawnRequest(instance: Instance): SpawnRequest {
+    const p = instance.process;
     const env: Record<string, string> = { ...this.inheritedEnv, ...p.env };
-    if (p.basePort !== null) env.PORT = String(p.basePort + number - 1);
+    if (p.basePort !== null) env.PORT = String(p.basePort + instance.number - 1);
     env.MUSTER_PROCESS = p.name;
-    env.MUSTER_INSTANCE = String(number);
+    env.MUSTER_INSTANCE = String(instance.number);
     return { argv: this.options.toArgv(p.command), cwd: p.cwd, env };
   }
 }

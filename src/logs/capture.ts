@@ -8,7 +8,8 @@ import type { ConsoleOutput, Origin } from './console';
 import { LineSplitter } from './line-splitter';
 import { InstanceLogFile, StreamAssembler } from './log-file';
 
-export type LineListener = (line: string) => void;
+/** A whole line an instance wrote (without its newline), and on which stream. */
+export type LineListener = (line: string, origin: Origin) => void;
 
 const TAIL_BYTES = 4096;
 
@@ -64,7 +65,7 @@ export class OutputCapture {
       if (this.console && prefix) this.console.line(prefix, line, cut);
       if (this.listeners.size > 0) {
         const text = line.toString('utf8');
-        for (const l of this.listeners) l(text);
+        for (const l of this.listeners) l(text, origin);
       }
     });
     stream.on('data', (chunk: Buffer) => {

@@ -10,6 +10,7 @@
 
 import * as fs from 'node:fs';
 import { MAX_LINE_BYTES } from './line-splitter';
+import { WriteTimeIndex } from './time-index';
 
 /** Log files are readable by the app's group, not by everyone (they hold what the app prints). */
 const LOG_FILE_MODE = 0o640;
@@ -44,15 +45,33 @@ export class StreamAssembler {
 
 const NL = Buffer.from('\n');
 
+/** Muster's own lines in a log file start with this, then an ISO time. */
+export const MUSTER_LINE_PREFIX = '[muster] ';
+
 export class InstanceLogFile {
   private fd: number | null = null;
+  /** Bytes in the file: what was there when muster opened it, plus what it appended since. */
+  private size = 0;
+  private index: WriteTimeIndex;
 
   constructor(readonly path: string) {
     try {
       this.fd = fs.openSync(path, 'a', LOG_FILE_MODE);
+      this.size = fs.fstatSync(this.fd).size;
     } catch (error) {
       this.fail(error);
     }
+    this.index = new WriteTimeIndex(this.size);
+  }
+
+  /** The file's length as muster wrote it. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** When the line ending at `endOffset` was written, if muster wrote it and still remembers. */
+  timeOf(endOffset: number): number | null {
+    return this.index.timeOf(endOffset);
   }
 
   write(pieces: readonly Buffer[]): void {
@@ -61,14 +80,16 @@ export class InstanceLogFile {
       for (const piece of pieces) {
         let offset = 0;
         while (offset < piece.length) offset += fs.writeSync(this.fd, piece, offset, piece.length - offset);
+        this.size += piece.length;
       }
+      this.index.record(this.size, Date.now());
     } catch (error) {
       this.fail(error); // a full disk must not crash muster: stop writing this file and say so once
     }
   }
 
   note(text: string): void {
-    this.write([Buffer.from(`[muster] ${new Date().toISOString()} ${text}\n`)]);
+    this.write([Buffer.from(`${MUSTER_LINE_PREFIX}${new Date().toISOString()} ${text}\n`)]);
   }
 
   close(): void {

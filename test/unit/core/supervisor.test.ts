@@ -82,7 +82,8 @@ function setup(processes: ProcessConfig[]) {
       note: (text) => notes.push(`${name}: ${text}`),
       attachOutput: () => undefined,
       lastLines: () => [],
-      startProbe: (_env, report) => (world.probes.set(name, report), { cancel: () => world.probes.delete(name) }),
+      startProbe: (_p, _env, report) => (world.probes.set(name, report), { cancel: () => world.probes.delete(name) }),
+      close: () => undefined,
     }),
   });
   const transitions: TransitionRecord[] = [];

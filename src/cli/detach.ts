@@ -1,0 +1,84 @@
+// `muster up -d`: start the supervisor as a detached child (its own session, no terminal), wait
+// until it holds the control socket, then until every process reached its start condition (or
+// failed), print the status table and exit: 0 when everything started, 1 when something did not.
+// The child reports on a pipe (fd 3) whether it started, or why not (a config error, another
+// supervisor already running); what it prints goes to .muster/muster.log.
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { appPaths } from './app-paths';
+import { DETACHED_ENV, type UpOptions } from './up-command';
+
+/** The longest a start may take (probes have their own timeouts; this only bounds a hang). */
+const START_WAIT_MS = 24 * 3_600_000;
+
+export async function runDetached(options: UpOptions): Promise<number> {
+  const paths = appPaths(path.resolve(options.dir));
+  fs.mkdirSync(paths.dir, { recursive: true });
+  const logFd = fs.openSync(paths.supervisorLog, 'a', 0o640);
+  const entry = path.join(__dirname, 'main.js');
+  const args = [entry, '-C', options.dir, 'up', ...(options.quiet ? ['-q'] : [])];
+  const child = spawn(process.execPath, args, {
+    detached: true, // its own session: no terminal, no SIGHUP or Ctrl-C from ours
+    stdio: ['ignore', logFd, logFd, 'pipe'],
+    env: { ...options.environ, [DETACHED_ENV]: '3' },
+    cwd: options.dir,
+  });
+  fs.closeSync(logFd);
+  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+
+  const reportPipe = child.stdio[3] as NodeJS.ReadableStream;
+  const firstLine = await new Promise<string | null>((resolve) => {
+    let text = '';
+    reportPipe.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const nl = text.indexOf('\n');
+      if (nl !== -1) resolve(text.slice(0, nl));
+    });
+    reportPipe.on('end', () => resolve(text.length > 0 ? text : null));
+    reportPipe.on('error', () => resolve(null));
+  });
+  (reportPipe as unknown as { destroy(): void }).destroy();
+
+  if (firstLine !== 'started') {
+    const code = await exited;
+    if (firstLine?.startsWith('config-error ')) process.stderr.write(JSON.parse(firstLine.slice('config-error '.length)) as string);
+    else if (firstLine?.startsWith('error ')) process.stderr.write(`muster: ${JSON.parse(firstLine.slice('error '.length)) as string}\n`);
+    else process.stderr.write(`muster: the supervisor exited (code ${code}) before it started; see ${paths.supervisorLog}\n`);
+    return code === 0 ? 1 : code;
+  }
+  child.unref();
+
+  const waited = await postJson(paths.controlSocket, '/v1/wait', { names: ['all'], for: 'ready', timeout_ms: START_WAIT_MS });
+  // The same table `muster status` prints.
+  const { main } = await import('./main');
+  await main(['-C', options.dir, 'status']);
+  const ok = waited !== null && waited.ok === true;
+  process.stdout.write(ok
+    ? `muster: supervisor pid ${child.pid} runs ${paths.dir.slice(0, -'/.muster'.length)} in the background (its log: .muster/muster.log; stop it with "muster down")\n`
+    : `muster: not every process started (see "muster logs"); the supervisor (pid ${child.pid}) keeps running: fix and "muster restart NAME", or "muster down"\n`);
+  return ok ? 0 : 1;
+}
+
+/** One JSON request on the control socket; null when it could not be made or answered. */
+function postJson(socketPath: string, urlPath: string, body: unknown): Promise<{ ok?: boolean } | null> {
+  return new Promise((resolve) => {
+    const data = JSON.stringify(body);
+    const req = http.request({ socketPath, path: urlPath, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ok?: boolean });
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on('error', () => resolve(null));
+    });
+    req.on('error', () => resolve(null));
+    req.end(data);
+  });
+}

@@ -1,0 +1,265 @@
+// The /v1 resources of the control socket (docs/api.md), on top of the supervisor. Every request
+// turns into supervisor calls that queue events; nothing here changes an instance directly.
+
+import type { AppConfig } from '../config/model';
+import { canonicalSignal } from '../config/signals';
+import type { Instance } from '../core/instance';
+import { isEmptyPlan, planApply } from '../core/plan';
+import type { InstanceResult, Supervisor } from '../core/supervisor';
+import { recentLines, type LogSource } from '../logs/recent-lines';
+import type { LiveFeed } from './feed';
+import { ApiError, type ApiRequest, type Routes } from './http-server';
+import { instanceStatus } from './status';
+import { openEventStream } from './event-stream';
+
+export interface ControlledApp {
+  readonly supervisor: Supervisor;
+  readonly root: string;
+  readonly pid: number;
+  readonly version: string;
+  /** ms since the epoch. */
+  readonly startedAt: number;
+  readonly feed: LiveFeed;
+  /** Monotonic ms, the clock the supervisor's spawn times use. */
+  monotonicNow(): number;
+  logSource(instance: Instance): LogSource;
+  /** Read the config again, with the environment the supervisor started with. */
+  readConfig(): { ok: true; config: AppConfig } | { ok: false; diagnostics: string[] };
+  /** Stop every process (ordered) and resolve once every group is empty; the supervisor then exits. */
+  shutdown(): Promise<void>;
+  readonly stopping: boolean;
+}
+
+const MAX_LOG_LINES = 10_000;
+const DEFAULT_LOG_LINES = 100;
+
+export function createRoutes(app: ControlledApp): Routes {
+  const { supervisor } = app;
+
+  const select = (names: readonly string[]): Instance[] => {
+    const chosen = supervisor.select(names.length === 0 ? ['all'] : names);
+    if (!chosen.ok) {
+      const list = chosen.unknown.map((n) => JSON.stringify(n)).join(', ');
+      throw new ApiError(404, 'unknown_name', `no process or instance named ${list}; valid names: ${chosen.valid.join(', ')}`, { valid: chosen.valid, unknown: chosen.unknown });
+    }
+    return chosen.instances;
+  };
+
+  const refuseWhileStopping = () => {
+    if (app.stopping) throw new ApiError(409, 'shutting_down', 'the supervisor is stopping every process (muster down); nothing else can be done now');
+  };
+
+  const statusOf = (i: Instance) => instanceStatus(i, app.monotonicNow());
+
+  return {
+    '/v1/app': {
+      GET: () => ({
+        root: app.root,
+        pid: app.pid,
+        version: app.version,
+        started_at: app.startedAt,
+        stopping: app.stopping,
+        processes: supervisor.appConfig.processes.map((p) => p.name),
+        instances: supervisor.instances.map((i) => i.name),
+      }),
+    },
+
+    '/v1/processes': {
+      GET: () =>
+        supervisor.appConfig.processes.map((p) => ({
+          name: p.name,
+          command: p.command,
+          instances: supervisor.instancesOf(p.name).map((i) => i.name),
+          depends_on: p.dependsOn,
+          stop_signal: p.stopSignal,
+          stop_timeout_ms: p.stopTimeoutMs,
+          reload_signal: p.reloadSignal,
+          restart: p.restart,
+          has_probe: p.ready !== null,
+        })),
+    },
+
+    '/v1/instances': {
+      GET: (req) => select(req.query.getAll('name')).map(statusOf),
+    },
+
+    '/v1/actions': {
+      POST: async (req) => {
+        const action = stringField(req, 'action', ['start', 'stop', 'restart', 'reload', 'signal']);
+        const names = namesField(req);
+        const wait = booleanField(req, 'wait', true);
+        const withDependents = booleanField(req, 'with_dependents', false);
+        if (withDependents && action !== 'restart' && action !== 'stop') throw new ApiError(400, 'bad_request', '"with_dependents" applies to restart and stop only');
+        refuseWhileStopping();
+        const targets = select(names);
+        if (action === 'reload' || action === 'signal') return signalAction(action, targets, req);
+        const pending =
+          action === 'start' ? supervisor.start(targets) :
+          action === 'stop' ? supervisor.stop(targets, withDependents) :
+          supervisor.restart(targets, withDependents);
+        if (!wait) return { action, ok: true, results: targets.map((i) => ({ name: i.name, outcome: 'accepted', state: i.state, pid: i.runtime.pid, message: `${action} requested` })) };
+        return { action, ...report(action, await pending) };
+      },
+    },
+
+    '/v1/wait': {
+      POST: async (req) => {
+        const names = namesField(req);
+        const goal = req.body.for === undefined ? 'ready' : stringField(req, 'for', ['ready', 'stopped']);
+        const timeoutMs = req.body.timeout_ms === undefined ? 30_000 : numberField(req, 'timeout_ms', 0, 24 * 3_600_000);
+        const results = await supervisor.wait(select(names), goal as 'ready' | 'stopped', timeoutMs);
+        return report(`wait-${goal}`, results);
+      },
+    },
+
+    '/v1/apply': {
+      POST: async (req) => {
+        const dryRun = booleanField(req, 'dry_run', false);
+        refuseWhileStopping();
+        const read = app.readConfig();
+        if (!read.ok) {
+          throw new ApiError(422, 'config_invalid', `the config has ${read.diagnostics.length === 1 ? 'an error' : `${read.diagnostics.length} errors`}; nothing was changed`, { diagnostics: read.diagnostics });
+        }
+        const plan = planApply(supervisor.appConfig, read.config);
+        if (dryRun || isEmptyPlan(plan)) return { applied: false, ok: true, plan, results: [] };
+        const results = await supervisor.apply(read.config, plan);
+        return { applied: true, ...report('apply', results), plan };
+      },
+    },
+
+    '/v1/logs': {
+      GET: (req) => {
+        const lines = req.query.has('lines') ? queryNumber(req, 'lines', 0, MAX_LOG_LINES) : DEFAULT_LOG_LINES;
+        const sinceMs = req.query.has('since_ms') ? queryNumber(req, 'since_ms', 0, Number.MAX_SAFE_INTEGER) : null;
+        const targets = select(req.query.getAll('name'));
+        return recentLines(targets.map((i) => app.logSource(i)), lines, sinceMs === null ? null : Date.now() - sinceMs);
+      },
+    },
+
+    '/v1/events': {
+      GET: (req) => {
+        const targets = new Set(select(req.query.getAll('name')).map((i) => i.name));
+        const all = req.query.getAll('name').length === 0 || req.query.getAll('name').includes('all');
+        const processes = new Set(req.query.getAll('name'));
+        // Instances added later by `apply` belong to a named process too.
+        const wants = (instance: string) => all || targets.has(instance) || processes.has(instance.replace(/\.\d+$/, ''));
+        openEventStream(req.raw, req.response, app.feed, wants, req.query.get('lines') === '1');
+        return undefined;
+      },
+    },
+
+    '/v1/shutdown': {
+      POST: async () => {
+        refuseWhileStopping();
+        const names = supervisor.instances.map((i) => i.name);
+        await app.shutdown();
+        return { ok: true, stopped: names };
+      },
+    },
+  };
+
+  function signalAction(action: 'reload' | 'signal', targets: readonly Instance[], req: ApiRequest) {
+    let signal: string;
+    if (action === 'reload') {
+      const without = [...new Set(targets.filter((i) => i.process.reloadSignal === null).map((i) => i.process.name))];
+      if (without.length > 0) {
+        throw new ApiError(409, 'no_reload_signal', `${without.join(', ')} ha${without.length === 1 ? 's' : 've'} no reload_signal; set one in muster.toml (e.g. reload_signal = "HUP"), or use: muster signal SIGNAL NAME. Nothing was sent.`, { processes: without });
+      }
+      const results = targets.map((i) => deliver(i, i.process.reloadSignal!));
+      return { action, ok: results.every((r) => r.outcome !== 'failed'), results };
+    }
+    const raw = req.body.signal;
+    if (typeof raw !== 'string' && typeof raw !== 'number') throw new ApiError(400, 'bad_request', '"signal" must be a signal name such as "USR1" or a number');
+    const parsed = typeof raw === 'number' ? signalByNumber(raw) : canonicalSignal(raw);
+    if (!parsed.ok) throw new ApiError(400, 'bad_request', `${parsed.message}: ${parsed.hint}`);
+    signal = parsed.name;
+    const results = targets.map((i) => deliver(i, signal));
+    return { action, ok: results.every((r) => r.outcome !== 'failed'), results };
+  }
+
+  function deliver(i: Instance, signal: string) {
+    const pid = i.runtime.pid;
+    if (pid === null) return { name: i.name, outcome: 'skipped', state: i.state, pid: null, message: `not running (${i.state}); nothing sent` };
+    try {
+      const sent = i.signal(signal);
+      return sent
+        ? { name: i.name, outcome: 'sent', state: i.state, pid, message: `sent ${signal} to pid ${pid}` }
+        : { name: i.name, outcome: 'skipped', state: i.state, pid, message: `pid ${pid} is gone; nothing sent` };
+    } catch (error) {
+      return { name: i.name, outcome: 'failed', state: i.state, pid, message: `could not send ${signal}: ${(error as Error).message}` };
+    }
+  }
+
+  function report(action: string, results: readonly InstanceResult[]) {
+    const rendered = results.map(({ instance: i, outcome }) => ({
+      name: i.name,
+      outcome,
+      state: i.state,
+      pid: i.runtime.pid,
+      message: describe(action, outcome, i),
+    }));
+    return { ok: rendered.every((r) => r.outcome !== 'failed' && r.outcome !== 'timeout'), results: rendered };
+  }
+}
+
+function describe(action: string, outcome: string, i: Instance): string {
+  const rt = i.runtime;
+  const exit = rt.lastExit ? (rt.lastExit.signal ?? `exit ${rt.lastExit.code}`) : null;
+  switch (outcome) {
+    case 'done':
+      if (i.state === 'ready') return `${action === 'restart' ? 'restarted' : action === 'apply' ? 'running with the new config' : 'ready'}, pid ${rt.pid}`;
+      if (i.state === 'exited') return `ran to completion (${exit})`;
+      if (action === 'apply') return 'stopped and removed';
+      return rt.killed ? `stopped: killed after stop_timeout (${exit})` : `stopped${exit ? ` (${exit})` : ''}`;
+    case 'failed':
+      return `${i.state}${rt.reason ? `: ${rt.reason}` : exit ? ` (${exit})` : ''}`;
+    case 'superseded':
+      return `another request changed its course; now ${i.state}`;
+    case 'timeout':
+      return `timed out; still ${i.state}`;
+    default:
+      return i.state;
+  }
+}
+
+function stringField(req: ApiRequest, name: string, allowed: readonly string[]): string {
+  const value = req.body[name];
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new ApiError(400, 'bad_request', `"${name}" must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}${value === undefined ? ' (missing)' : ` (got ${JSON.stringify(value)})`}`);
+  }
+  return value;
+}
+
+function booleanField(req: ApiRequest, name: string, fallback: boolean): boolean {
+  const value = req.body[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ApiError(400, 'bad_request', `"${name}" must be true or false (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function numberField(req: ApiRequest, name: string, min: number, max: number): number {
+  const value = req.body[name];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new ApiError(400, 'bad_request', `"${name}" must be a number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function namesField(req: ApiRequest): string[] {
+  const value = req.body.names;
+  if (!Array.isArray(value) || value.length === 0 || value.some((n) => typeof n !== 'string')) {
+    throw new ApiError(400, 'bad_request', '"names" must be a non-empty array of process or instance names (or "all")');
+  }
+  return value as string[];
+}
+
+function queryNumber(req: ApiRequest, name: string, min: number, max: number): number {
+  const text = req.query.get(name) ?? '';
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) throw new ApiError(400, 'bad_request', `query parameter "${name}" must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`);
+  return value;
+}
+
+function signalByNumber(n: number): { ok: true; name: string } | { ok: false; message: string; hint: string } {
+  const { signals } = require('node:os').constants as { signals: Record<string, number> };
+  const name = Object.keys(signals).find((k) => signals[k] === n);
+  return name ? { ok: true, name } : { ok: false, message: `unknown signal number ${n}`, hint: 'use a signal name such as "USR1"' };
+}

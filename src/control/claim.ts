@@ -1,0 +1,136 @@
+// One supervisor per app folder. The control socket is the lock: bind(2) on a path that exists
+// fails, atomically, so of two `muster up` started together exactly one gets it. A socket file
+// that nobody listens on was left by a supervisor that died: it is replaced, under a short-lived
+// takeover file so that two newcomers cannot both replace it (and one unlink the other's socket).
+// A live socket is never touched, nor a file that is not a socket.
+
+import * as fs from 'node:fs';
+import type * as http from 'node:http';
+import * as net from 'node:net';
+
+export type ClaimResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly kind: 'running'; readonly pid: number | null }
+  | { readonly ok: false; readonly kind: 'error'; readonly message: string };
+
+/** Only the owner may connect (mode 0600): the socket is born with it, never wider. */
+const SOCKET_UMASK = 0o177;
+const PROBE_TIMEOUT_MS = 1000;
+/** A takeover file older than this was left by a newcomer that died in the middle. */
+const STALE_TAKEOVER_MS = 10_000;
+const TAKEOVER_RETRY_MS = 50;
+const TAKEOVER_ATTEMPTS = 100;
+
+export async function claimControlSocket(server: http.Server, socketPath: string, pidFile: string): Promise<ClaimResult> {
+  for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
+    const bound = await listen(server, socketPath);
+    if (bound === null) return { ok: true };
+    if (bound !== 'EADDRINUSE') return { ok: false, kind: 'error', message: `cannot create the control socket ${socketPath}: ${bound}` };
+
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(socketPath);
+    } catch {
+      continue; // it vanished meanwhile: bind again
+    }
+    if (!stat.isSocket()) {
+      return { ok: false, kind: 'error', message: `${socketPath} exists and is not a socket; muster leaves it alone: move it away, then start again` };
+    }
+    if (await answers(socketPath)) return { ok: false, kind: 'running', pid: readPid(pidFile) };
+
+    // Nobody listens: a supervisor died and left it. Replace it, one newcomer at a time.
+    const takeover = `${socketPath}.takeover`;
+    if (!tryCreate(takeover)) {
+      removeIfOlder(takeover, STALE_TAKEOVER_MS);
+      await sleep(TAKEOVER_RETRY_MS);
+      continue;
+    }
+    try {
+      if (await answers(socketPath)) return { ok: false, kind: 'running', pid: readPid(pidFile) };
+      try {
+        fs.unlinkSync(socketPath);
+      } catch {
+        /* gone already */
+      }
+      const again = await listen(server, socketPath);
+      if (again === null) return { ok: true };
+      if (again !== 'EADDRINUSE') return { ok: false, kind: 'error', message: `cannot create the control socket ${socketPath}: ${again}` };
+    } finally {
+      fs.rmSync(takeover, { force: true });
+    }
+  }
+  return { ok: false, kind: 'error', message: `could not take over ${socketPath}: other muster processes keep racing for it` };
+}
+
+/** Bind and listen; null when done, else the error code. */
+function listen(server: http.Server, socketPath: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      resolve(error.code ?? error.message);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve(null);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    // bind(2) happens inside listen(), synchronously: the umask covers exactly that.
+    const previous = process.umask(SOCKET_UMASK);
+    try {
+      server.listen(socketPath);
+    } finally {
+      process.umask(previous);
+    }
+  });
+}
+
+/** Does a live supervisor listen there? */
+export function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath);
+    const done = (live: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(live);
+    };
+    // Connected but silent (a supervisor busy for a second) is still a live one.
+    const timer = setTimeout(() => done(true), PROBE_TIMEOUT_MS);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export function readPid(pidFile: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writePid(pidFile: string, pid: number): void {
+  const tmp = `${pidFile}.${pid}.tmp`;
+  fs.writeFileSync(tmp, `${pid}\n`, { mode: 0o644 });
+  fs.renameSync(tmp, pidFile);
+}
+
+function tryCreate(file: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function removeIfOlder(file: string, ms: number): void {
+  try {
+    if (Date.now() - fs.statSync(file).mtimeMs > ms) fs.rmSync(file, { force: true });
+  } catch {
+    /* gone */
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
