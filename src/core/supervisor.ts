@@ -209,14 +209,13 @@ export class Supervisor {
     for (const name of this.dependencyClosure(targets.map((i) => i.process.name))) {
       for (const i of this.byProcess.get(name) ?? []) if (i.state === 'stopped' || i.state === 'fatal') all.add(i);
     }
-    const results = [...named].map((i) => this.waitFor(i, { kind: 'started', operation: ++i.operation, afterSpawn: null }));
     for (const i of this.instances) {
       if (!all.has(i)) continue;
-      if (!named.has(i)) i.operation++;
+      i.operation++;
       if (this.pendingStops.get(i) === 'stop') this.pendingStops.delete(i);
-      this.touched.add(i);
       this.queue.push([i, { type: 'start' }]);
     }
+    const results = [...named].map((i) => this.waitFor(i, { kind: 'started', operation: i.operation, afterSpawn: null }));
     this.drain();
     return Promise.all(results);
   }
@@ -250,7 +249,9 @@ export class Supervisor {
 
   /** Wait, without asking anything, until each instance is ready (or done) or stopped. */
   wait(targets: readonly Instance[], goal: 'ready' | 'stopped', timeoutMs: number): Promise<InstanceResult[]> {
-    return Promise.all(targets.map((i) => this.waitFor(i, { kind: goal === 'ready' ? 'wait-ready' : 'wait-stopped' }, timeoutMs)));
+    const results = targets.map((i) => this.waitFor(i, { kind: goal === 'ready' ? 'wait-ready' : 'wait-stopped' }, timeoutMs));
+    this.drain();
+    return Promise.all(results);
   }
 
   /** Carry out an `apply` plan computed against the current config (see plan.ts). */
@@ -374,7 +375,6 @@ export class Supervisor {
       set.add(waiter);
       this.touched.add(instance);
       if (timeoutMs !== undefined) timer = this.options.services.timers.after(timeoutMs, () => waiter.settle('timeout'));
-      if (!this.draining) this.drain();
     });
   }
 

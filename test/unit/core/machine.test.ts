@@ -122,3 +122,61 @@ test('events that do not apply leave the state alone', () => {
     assert.deepEqual(transition(INITIAL_RUNTIME, e, settings), { runtime: INITIAL_RUNTIME, effects: [] });
   }
 });
+
+// ---- operator restarts (issue 3) ----
+
+const readyRuntime = () => run([{ type: 'start' }, { type: 'deps-met' }, { type: 'spawned', pid: 7, at: 0 }, { type: 'probe-passed' }]).rt;
+
+test('restart of a ready instance stops it with its stop signal, then starts it again once the group is empty', () => {
+  const r = transition(readyRuntime(), { type: 'restart' }, settings);
+  assert.equal(r.runtime.state, 'stopping');
+  assert.ok(r.runtime.restartAfter);
+  assert.deepEqual(r.effects.filter((e) => e.type === 'send-stop-signal'), [{ type: 'send-stop-signal', signal: 'SIGTERM', scope: 'main' }]);
+  const { rt } = run([{ type: 'exited', status: { code: 0, signal: null }, at: 5 }, { type: 'group-empty', at: 6 }], settings, r.runtime);
+  assert.equal(rt.state, 'starting');
+  assert.equal(rt.restarts, 0, 'an operator restart is not counted as a crash restart');
+  assert.equal(rt.restartAfter, false);
+});
+
+test('two restarts in a row make one stop and one start', () => {
+  const first = transition(readyRuntime(), { type: 'restart' }, settings);
+  const second = transition(first.runtime, { type: 'restart' }, settings);
+  assert.deepEqual(second.effects, [], 'no second stop signal');
+  const { rt } = run([{ type: 'exited', status: { code: 0, signal: null }, at: 5 }, { type: 'group-empty', at: 6 }], settings, second.runtime);
+  assert.equal(rt.state, 'starting');
+});
+
+test('a stop during a restart cancels the start; a start during a stop restarts after it', () => {
+  const restarting = transition(readyRuntime(), { type: 'restart' }, settings).runtime;
+  const stopped = run([{ type: 'stop' }, { type: 'exited', status: { code: 0, signal: null }, at: 5 }, { type: 'group-empty', at: 6 }], settings, restarting).rt;
+  assert.equal(stopped.state, 'stopped');
+  assert.ok(stopped.stoppedByOperator);
+  const stopping = transition(readyRuntime(), { type: 'stop' }, settings).runtime;
+  const started = run([{ type: 'start' }, { type: 'exited', status: { code: 0, signal: null }, at: 5 }, { type: 'group-empty', at: 6 }], settings, stopping).rt;
+  assert.equal(started.state, 'starting');
+  assert.equal(started.stoppedByOperator, false);
+});
+
+test('restart of a backing-off instance skips the rest of the delay; of a fatal one starts afresh', () => {
+  let rt = run([{ type: 'start' }, { type: 'deps-met' }, { type: 'spawned', pid: 7, at: 0 }, { type: 'exited', status: { code: 1, signal: null }, at: 10 }]).rt;
+  assert.equal(rt.state, 'backoff');
+  const r = transition(rt, { type: 'restart' }, settings);
+  assert.equal(r.runtime.state, 'starting');
+  assert.deepEqual(r.effects, [{ type: 'cancel-timer', timer: 'backoff' }]);
+  rt = run([{ type: 'start' }, { type: 'deps-met' }, { type: 'spawn-failed', reason: 'x' }]).rt;
+  const again = transition(rt, { type: 'restart' }, settings).runtime;
+  assert.equal(again.state, 'starting');
+  assert.equal(again.reason, null);
+});
+
+test('force-kill during a restart leaves it stopped, not restarting', () => {
+  const restarting = transition(readyRuntime(), { type: 'restart' }, settings).runtime;
+  const { rt } = run([{ type: 'force-kill' }, { type: 'exited', status: { code: null, signal: 'SIGKILL' }, at: 5 }, { type: 'group-empty', at: 6 }], settings, restarting);
+  assert.equal(rt.state, 'stopped');
+});
+
+test('every spawn is counted, so a waiter can tell the restarted process from the old one', () => {
+  const restarted = run([{ type: 'restart' }, { type: 'exited', status: { code: 0, signal: null }, at: 5 }, { type: 'group-empty', at: 6 }, { type: 'deps-met' }, { type: 'spawned', pid: 8, at: 7 }], settings, readyRuntime()).rt;
+  assert.equal(restarted.spawns, 2);
+  assert.equal(restarted.pid, 8);
+});

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import type { AppConfig, ProcessConfig } from '../../../src/config/model';
 import type { InstanceIO } from '../../../src/core/instance';
 import { Supervisor, type TransitionRecord } from '../../../src/core/supervisor';
+import { planApply } from '../../../src/core/plan';
 import type { ExitStatus } from '../../../src/core/states';
 import type { ProcessGroups, SpawnRequest, SpawnResult, TimerHandle } from '../../../src/os/ports';
 
@@ -196,4 +197,197 @@ test('stopping while an instance waits for its dependency leaves it stopped, nev
   await done;
   assert.equal(world.alive.size, 0);
   assert.equal(supervisor.find('web')!.runtime.pid, null);
+});
+
+// ---- operator requests (issue 3) ----
+
+const outcomes = (results: Array<{ instance: { name: string }; outcome: string }>) => results.map((r) => `${r.instance.name}:${r.outcome}`);
+const live = (world: FakeWorld, name: string) => [...world.alive.values()].filter((c) => c.request.env.MUSTER_PROCESS === name).length;
+
+function redisWebWorker() {
+  return setup([
+    processConfig('redis', { ready: { kind: 'connect', target: '/x', timeoutMs: 1000 } }),
+    processConfig('web', { dependsOn: { redis: 'ready' } }),
+    processConfig('worker', { dependsOn: { redis: 'ready' } }),
+  ]);
+}
+
+async function settle(world: FakeWorld, rounds = 5) {
+  for (let k = 0; k < rounds; k++) await flush();
+  void world;
+}
+
+test('restart of one process leaves its dependents alone (default)', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const [redis, web, worker] = ['redis', 'web', 'worker'].map(pidOf);
+  const pending = supervisor.restart([supervisor.find('redis')!], false);
+  assert.deepEqual(world.signals, [`SIGTERM ${redis}`]);
+  world.exit(redis!);
+  await settle(world);
+  world.probes.get('redis')!(true, '');
+  assert.deepEqual(outcomes(await pending), ['redis:done']);
+  assert.notEqual(pidOf('redis'), redis);
+  assert.equal(pidOf('web'), web);
+  assert.equal(pidOf('worker'), worker);
+});
+
+test('restart --with-dependents: dependents stop first, the dependency restarts, dependents start once it is ready', async () => {
+  const { world, supervisor, pidOf, notes } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const [redis, web, worker] = ['redis', 'web', 'worker'].map(pidOf);
+  const pending = supervisor.restart([supervisor.find('redis')!], true);
+  assert.deepEqual(world.signals, [`SIGTERM ${web}`, `SIGTERM ${worker}`], 'redis waits for its dependents');
+  world.exit(web!);
+  world.exit(worker!);
+  await settle(world);
+  assert.deepEqual(world.signals.slice(2), [`SIGTERM ${redis}`]);
+  assert.equal(supervisor.find('web')!.state, 'starting', 'web waits for the new redis');
+  assert.equal(live(world, 'web'), 0);
+  world.exit(redis!);
+  await settle(world);
+  assert.equal(live(world, 'web'), 0, 'not before redis is ready again');
+  world.probes.get('redis')!(true, '');
+  assert.deepEqual(outcomes(await pending), ['redis:done', 'web:done', 'worker:done']);
+  assert.equal(live(world, 'web'), 1);
+  assert.equal(live(world, 'redis'), 1);
+  assert.ok(notes.some((n) => /^web: waiting for redis/.test(n)));
+});
+
+test('start also starts the stopped dependencies of what it starts', async () => {
+  const { world, supervisor } = redisWebWorker();
+  const pending = supervisor.start([supervisor.find('web')!]);
+  assert.equal(supervisor.find('redis')!.state, 'running');
+  assert.equal(supervisor.find('worker')!.state, 'stopped', 'only what web needs');
+  world.probes.get('redis')!(true, '');
+  assert.deepEqual(outcomes(await pending), ['web:done']);
+});
+
+test('stop of one process stops only it, even with running dependents; with dependents, they go first', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const redis = pidOf('redis');
+  const web = pidOf('web');
+  const alone = supervisor.stop([supervisor.find('web')!], false);
+  assert.deepEqual(world.signals, [`SIGTERM ${web}`]);
+  world.exit(web);
+  assert.deepEqual(outcomes(await alone), ['web:done']);
+  assert.ok(supervisor.find('web')!.runtime.stoppedByOperator);
+  const worker = pidOf('worker');
+  const all = supervisor.stop([supervisor.find('redis')!], true);
+  assert.deepEqual(world.signals.slice(1), [`SIGTERM ${worker}`]);
+  world.exit(worker);
+  await settle(world);
+  assert.deepEqual(world.signals.slice(2), [`SIGTERM ${redis}`]);
+  world.exit(redis);
+  assert.deepEqual(outcomes(await all), ['redis:done', 'web:done', 'worker:done']);
+});
+
+test('a restart during a stop, two restarts in a row, a stop while waiting for a dependency: one copy each, defined end', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  // web waits for redis; stopping it leaves it stopped, never spawned
+  const stopWaiting = supervisor.stop([supervisor.find('web')!], false);
+  assert.deepEqual(outcomes(await stopWaiting), ['web:done']);
+  world.probes.get('redis')!(true, '');
+  assert.equal(live(world, 'web'), 0);
+  const worker = pidOf('worker');
+  const stop = supervisor.stop([supervisor.find('worker')!], false);
+  const restart1 = supervisor.restart([supervisor.find('worker')!], false);
+  const restart2 = supervisor.restart([supervisor.find('worker')!], false);
+  assert.deepEqual(world.signals, [`SIGTERM ${worker}`], 'one stop signal');
+  world.exit(worker);
+  await settle(world);
+  assert.deepEqual(outcomes(await stop), ['worker:superseded']);
+  assert.deepEqual(outcomes(await restart1), ['worker:superseded']);
+  assert.deepEqual(outcomes(await restart2), ['worker:done']);
+  assert.equal(live(world, 'worker'), 1);
+});
+
+test('down during a start: everything ends stopped, nothing is spawned after it', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  const done = supervisor.stopAll();
+  world.exit(pidOf('redis'));
+  await settle(world);
+  await done;
+  assert.ok(supervisor.instances.every((i) => i.state === 'stopped'));
+  assert.equal(world.alive.size, 0);
+});
+
+test('wait times out, and reports fatal as failed', async () => {
+  const { world, supervisor } = redisWebWorker();
+  world.missing.add('run-worker');
+  supervisor.startAll();
+  const waiting = supervisor.wait(supervisor.instances, 'ready', 500);
+  world.advance(500);
+  assert.deepEqual(outcomes(await waiting), ['redis:timeout', 'web:timeout', 'worker:timeout']);
+  world.probes.get('redis')!(true, '');
+  assert.deepEqual(outcomes(await supervisor.wait(supervisor.instances, 'ready', 500)), ['redis:done', 'web:done', 'worker:failed']);
+});
+
+// ---- apply ----
+
+function applied(supervisor: Supervisor, processes: ProcessConfig[]) {
+  const next: AppConfig = { root: '/app', processes };
+  return supervisor.apply(next, planApply(supervisor.appConfig, next));
+}
+
+test('apply: a changed command restarts only that process, with the new command', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('web'), processConfig('worker')]);
+  supervisor.startAll();
+  const web = pidOf('web');
+  const worker = pidOf('worker');
+  const pending = applied(supervisor, [processConfig('web'), processConfig('worker', { command: 'run-worker --concurrency 4' })]);
+  assert.deepEqual(world.signals, [`SIGTERM ${worker}`], 'stopped with the settings it was started with');
+  world.exit(worker);
+  assert.deepEqual(outcomes(await pending), ['worker:done']);
+  assert.equal(pidOf('web'), web);
+  assert.deepEqual(world.alive.get(pidOf('worker'))!.request.argv, ['run-worker', '--concurrency', '4']);
+});
+
+test('apply: added processes start, removed ones stop and disappear, scaled ones gain or lose instances only', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('web'), processConfig('old'), processConfig('worker', { instances: 3 })]);
+  supervisor.startAll();
+  const web = pidOf('web');
+  const old = pidOf('old');
+  const [w1, w2, w3] = ['worker.1', 'worker.2', 'worker.3'].map(pidOf);
+  const pending = applied(supervisor, [processConfig('web'), processConfig('worker', { instances: 2 }), processConfig('extra')]);
+  assert.equal(live(world, 'extra'), 1);
+  assert.deepEqual(world.signals.sort(), [`SIGTERM ${old}`, `SIGTERM ${w3}`].sort());
+  world.exit(old!);
+  world.exit(w3!);
+  const results = outcomes(await pending).sort();
+  assert.deepEqual(results, ['extra:done', 'old:done', 'worker.3:done']);
+  assert.deepEqual(supervisor.instances.map((i) => i.name), ['web', 'worker.1', 'worker.2', 'extra']);
+  assert.deepEqual([pidOf('web'), pidOf('worker.1'), pidOf('worker.2')], [web, w1, w2]);
+  assert.equal(supervisor.select(['old']).ok, false);
+});
+
+test('apply: going from 1 to 2 instances renames them; the new ones wait until the old one is gone', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('web')]);
+  supervisor.startAll();
+  const web = pidOf('web');
+  const pending = applied(supervisor, [processConfig('web', { instances: 2 })]);
+  assert.equal(live(world, 'web'), 1, 'web.1 and web.2 wait for the old web to stop (they would share its port)');
+  world.exit(web);
+  await settle(world);
+  assert.deepEqual(outcomes(await pending).sort(), ['web.1:done', 'web.2:done', 'web:done']);
+  assert.equal(live(world, 'web'), 2);
+  assert.deepEqual(supervisor.instances.map((i) => i.name), ['web.1', 'web.2']);
+});
+
+test('apply: a process stopped by an operator takes the new config and stays stopped', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('web'), processConfig('beat')]);
+  supervisor.startAll();
+  const beat = pidOf('beat');
+  const stopping = supervisor.stop([supervisor.find('beat')!], false);
+  world.exit(beat);
+  await stopping;
+  assert.deepEqual(outcomes(await applied(supervisor, [processConfig('web'), processConfig('beat', { command: 'run-beat -v' })])), []);
+  assert.equal(supervisor.find('beat')!.state, 'stopped');
+  assert.equal(supervisor.find('beat')!.process.command, 'run-beat -v');
 });

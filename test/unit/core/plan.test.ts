@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AppConfig, ProcessConfig } from '../../../src/config/model';
+import { isEmptyPlan, planApply } from '../../../src/core/plan';
+
+function p(name: string, more: Partial<ProcessConfig> = {}): ProcessConfig {
+  return {
+    name, command: `run-${name}`, cwd: '/app', env: { GREETING: 'hello' }, instances: 1, basePort: 5000, dependsOn: {}, ready: null,
+    restart: 'always', stopSignal: 'SIGTERM', stopTimeoutMs: 10_000, stopScope: 'main', reloadSignal: null,
+    maxRestarts: 5, restartWindowMs: 60_000, ...more,
+  };
+}
+const app = (...processes: ProcessConfig[]): AppConfig => ({ root: '/app', processes });
+
+test('no change: an empty plan, every process unchanged', () => {
+  const plan = planApply(app(p('web'), p('worker')), app(p('web'), p('worker')));
+  assert.ok(isEmptyPlan(plan));
+  assert.deepEqual(plan.unchanged, ['web', 'worker']);
+});
+
+test('a changed command marks exactly that process, naming the key', () => {
+  const plan = planApply(app(p('web'), p('worker')), app(p('web'), p('worker', { command: 'run-worker --concurrency 4' })));
+  assert.deepEqual(plan.changed, [{ name: 'worker', why: ['command'] }]);
+  assert.deepEqual(plan.unchanged, ['web']);
+});
+
+test('an environment change names the variable; structural values compare by content', () => {
+  const plan = planApply(
+    app(p('web', { ready: { kind: 'http', url: 'http://x/', timeoutMs: 1 } }), p('beat')),
+    app(p('web', { ready: { kind: 'http', url: 'http://x/', timeoutMs: 1 }, env: { GREETING: 'hi' } }), p('beat', { env: { GREETING: 'hello', NEW: '1' } })),
+  );
+  assert.deepEqual(plan.changed, [{ name: 'web', why: ['env GREETING'] }, { name: 'beat', why: ['env NEW'] }]);
+});
+
+test('added, removed and scaled processes are told apart; a scale with another change is a change', () => {
+  const plan = planApply(app(p('web'), p('old'), p('worker', { instances: 2 }), p('beat')), app(p('web'), p('worker', { instances: 4 }), p('beat', { instances: 3, stopSignal: 'SIGINT' }), p('extra')));
+  assert.deepEqual(plan.added, ['extra']);
+  assert.deepEqual(plan.removed, ['old']);
+  assert.deepEqual(plan.scaled, [{ name: 'worker', from: 2, to: 4 }]);
+  assert.deepEqual(plan.changed, [{ name: 'beat', why: ['stop_signal', 'instances'] }]);
+});
