@@ -6,23 +6,75 @@ import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, noSupervisor: 3 } as const;
+import { EXIT } from './client/exit-codes';
+
+export { EXIT };
 
 const USAGE = `usage: muster [-C DIR] <command> [options]
 
 commands:
   up            start every process of the app in the foreground (Ctrl-C stops them gracefully,
                 a second Ctrl-C kills them); -q, --quiet: do not show the processes' output
-                (it still goes to .muster/logs/; muster's own lines are still shown)
+                (it still goes to .muster/logs/; muster's own lines are still shown);
+                -d, --detach: run the supervisor in the background
   config        check the app's configuration and print it resolved (--json for JSON)
+
+  talking to a running supervisor (see docs/control.md):
+  status [NAME...]              one line per instance: state, pid, uptime, restarts, cpu, memory
+  start NAME...                 start (and what they depend on), wait until ready
+  stop NAME...                  stop gracefully; --with-dependents: their dependents first
+  restart NAME...               stop then start; --with-dependents: their dependents too
+  reload NAME...                send each its reload_signal
+  signal SIGNAL NAME...         send a signal (HUP, USR1, 10...) to the main processes
+  logs [NAME...]                the latest lines (-n N, default 20; --since 10m);
+                                -f, --follow: then every new line until Ctrl-C
+  apply [--dry-run]             re-read the config and apply only what changed
+  wait NAME...                  wait until ready (--for stopped; --timeout 30s)
+  down                          stop every process, then the supervisor
+  NAME: a process (worker), an instance (worker.2) or all. start, stop and restart wait
+  until done unless --no-wait. --json: print the API's answer (logs -f: one object a line).
 
 options:
   -C DIR        the app folder (default: the current folder)
   -h, --help    this help
   --version     print muster's version
 
-exit codes: 0 done, 1 an operation failed, 2 usage or config error, 130 forced stop (second Ctrl-C)
+exit codes: 0 done, 1 an operation failed (not ok, not ready, a wait timed out), 2 usage or
+config error (an unknown name, a bad signal), 3 no supervisor is running for the app,
+130 forced stop (second Ctrl-C)
 `;
+
+/** Options that belong to commands; each command accepts only those listed in ACCEPTS. */
+const COMMAND_OPTIONS = {
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  detach: { type: 'boolean', short: 'd' },
+  follow: { type: 'boolean', short: 'f' },
+  lines: { type: 'string', short: 'n' },
+  since: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  for: { type: 'string' },
+  timeout: { type: 'string' },
+  'with-dependents': { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
+} as const;
+
+type CommandOption = keyof typeof COMMAND_OPTIONS;
+
+const ACCEPTS: Readonly<Record<string, readonly CommandOption[]>> = {
+  up: ['quiet', 'detach'],
+  config: ['json'],
+  status: ['json'],
+  start: ['json', 'no-wait'],
+  stop: ['json', 'no-wait', 'with-dependents'],
+  restart: ['json', 'no-wait', 'with-dependents'],
+  reload: ['json'],
+  signal: ['json'],
+  logs: ['json', 'follow', 'lines', 'since'],
+  apply: ['json', 'dry-run'],
+  wait: ['json', 'for', 'timeout'],
+  down: ['json'],
+};
 
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed;
@@ -33,10 +85,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       strict: true,
       options: {
         dir: { type: 'string', short: 'C' },
-        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
+        ...COMMAND_OPTIONS,
       },
     });
   } catch (error) {
@@ -53,6 +104,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
   }
+  const accepts = ACCEPTS[command];
+  if (accepts === undefined) return usageError(`unknown command "${command}"`);
+  const stray = (Object.keys(COMMAND_OPTIONS) as CommandOption[]).filter((o) => values[o] !== undefined && !accepts.includes(o));
+  if (stray.length > 0) return usageError(`${command} does not take ${stray.map((o) => `--${o}`).join(', ')}`);
   const dir = path.resolve(values.dir ?? '.');
   if (!isDirectory(dir)) {
     process.stderr.write(`muster: ${dir} is not a folder (the app folder holds Procfile, muster.toml or .env)\n`);
@@ -62,7 +117,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'up': {
       if (rest.length > 0) return usageError(`up takes no arguments (got ${rest.join(' ')})`);
       const { runUp } = await import('./up-command');
-      return runUp({ dir, quiet: values.quiet ?? false, environ: process.env });
+      return runUp({ dir, quiet: values.quiet ?? false, environ: process.env, detach: values.detach ?? false });
     }
     case 'config': {
       if (rest.length > 0) return usageError(`config takes no arguments (got ${rest.join(' ')})`);
@@ -75,8 +130,27 @@ export async function main(argv: readonly string[]): Promise<number> {
         environ: process.env,
       });
     }
-    default:
-      return usageError(`unknown command "${command}"`);
+    default: {
+      const { runClientCommand } = await import('./client/run');
+      return runClientCommand({
+        command,
+        args: rest,
+        dir,
+        environ: process.env,
+        stdoutIsTTY: () => process.stdout.isTTY === true,
+        options: {
+          json: values.json ?? false,
+          follow: values.follow ?? false,
+          lines: values.lines,
+          since: values.since,
+          dryRun: values['dry-run'] ?? false,
+          for: values.for,
+          timeout: values.timeout,
+          withDependents: values['with-dependents'] ?? false,
+          noWait: values['no-wait'] ?? false,
+        },
+      });
+    }
   }
 }
 

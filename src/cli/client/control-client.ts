@@ -1,0 +1,78 @@
+// The client of the control API (docs/api.md): requests to `<app>/.muster/control.sock`, JSON in
+// and out, API errors turned into ApiError. Each command keeps the raw text of an answer so that
+// `--json` prints exactly what the API said.
+
+import * as path from 'node:path';
+import type { ApiErrorBody } from './api-types';
+import { fetchAnswer, type Request } from './unix-http';
+
+/** The API answered with an error body: `{ "error": { "code", "message", ... } }`. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly body: ApiErrorBody) {
+    super(body.message);
+  }
+
+  get code(): string {
+    return this.body.code;
+  }
+}
+
+export interface Reply<T> {
+  /** The answer's body as sent, for --json. */
+  readonly text: string;
+  readonly value: T;
+}
+
+export function controlSocketPath(dir: string): string {
+  return path.join(dir, '.muster', 'control.sock');
+}
+
+/** `?name=a&name=b&lines=20`: arrays repeat the key; undefined values are left out. */
+export function queryString(params: Record<string, string | number | readonly string[] | undefined>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) parts.push(`${key}=${encodeURIComponent(String(v))}`);
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+export class ControlClient {
+  readonly socketPath: string;
+
+  constructor(readonly dir: string) {
+    this.socketPath = controlSocketPath(dir);
+  }
+
+  get<T>(pathAndQuery: string): Promise<Reply<T>> {
+    return this.send<T>({ method: 'GET', path: pathAndQuery });
+  }
+
+  post<T>(pathAndQuery: string, body: unknown): Promise<Reply<T>> {
+    return this.send<T>({ method: 'POST', path: pathAndQuery, body });
+  }
+
+  private async send<T>(request: Request): Promise<Reply<T>> {
+    const answer = await fetchAnswer(this.socketPath, request);
+    const text = answer.body.toString('utf8');
+    const value = parseJson(text, answer.status);
+    if (answer.status >= 400) throw apiError(answer.status, value);
+    return { text, value: value as T };
+  }
+}
+
+export function parseJson(text: string, status: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`the supervisor answered ${status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`);
+  }
+}
+
+export function apiError(status: number, value: unknown): ApiError {
+  const error = (value as { error?: Partial<ApiErrorBody> } | null)?.error;
+  const code = typeof error?.code === 'string' ? error.code : `http_${status}`;
+  const message = typeof error?.message === 'string' ? error.message : `the supervisor answered ${status}`;
+  return new ApiError(status, { ...error, code, message });
+}

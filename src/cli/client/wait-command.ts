@@ -1,0 +1,25 @@
+// `muster wait NAME... [--for ready|stopped] [--timeout 30s] [--json]`: POST /v1/wait. Exit 1 when
+// the timeout expired or, waiting for ready, an instance went fatal.
+
+import type { ResultsAnswer } from './api-types';
+import { requireNames, type ClientCommand } from './context';
+import { EXIT, UsageError } from './exit-codes';
+import { withNewline } from './format';
+import { durationOption } from './options';
+import { resultLines } from './results';
+
+const DEFAULT_TIMEOUT = '30s';
+const GOALS = ['ready', 'stopped'];
+
+export const waitCommand: ClientCommand = {
+  usage: 'muster [-C DIR] wait NAME... [--for ready|stopped] [--timeout 30s] [--json]',
+  async run(context) {
+    const names = requireNames(context, context.args);
+    const goal = context.options.for ?? 'ready';
+    if (!GOALS.includes(goal)) throw new UsageError(`--for takes "ready" or "stopped", got "${goal}"`);
+    const timeoutMs = durationOption('--timeout', context.options.timeout ?? DEFAULT_TIMEOUT);
+    const reply = await context.client.post<ResultsAnswer>('/v1/wait', { names, for: goal, timeout_ms: timeoutMs });
+    context.out(context.options.json ? withNewline(reply.text) : resultLines(reply.value.results));
+    return reply.value.ok ? EXIT.ok : EXIT.failed;
+  },
+};
