@@ -1,9 +1,11 @@
 // `muster logs -f`: the recent lines, then every new one as the supervisor sends it.
 //
-// The event stream is opened *before* the recent lines are fetched, and the events that arrive
-// meanwhile are held back: a line written between the two requests is then in one of them, never
-// lost. A held-back event that is also among the recent lines (same instance, time and text) is
-// printed once.
+// The event stream is opened *before* the recent lines are fetched, so a line written between the
+// two requests is in one of them, never lost. Events that arrive before the recent lines are
+// printed wait for them. A line that is in both (same instance, time and text) is printed once:
+// every line event is checked against the recent lines not yet matched, for as long as the
+// command runs, because an event the supervisor sent before it read the recent lines may still
+// reach us after them (two sockets: which one is read first is up to the event loop).
 
 import type { LineEvent, LogLine } from './api-types';
 import type { ClientContext } from './context';
@@ -17,11 +19,15 @@ import type { ServerEvent } from './sse';
 export async function follow(context: ClientContext, request: LogsRequest): Promise<number> {
   const json = context.options.json;
   let formatter: LogLineFormatter | null = null;
-  let heldBack: ServerEvent[] | null = [];
+  const heldBack: ServerEvent[] = [];
+  /** Recent lines not yet matched by an event; null until they are printed. */
+  let recent: Map<string, number> | null = null;
 
-  const print = (event: ServerEvent) => {
+  const show = (event: ServerEvent) => {
     if (event.type === 'line') {
-      context.out(json ? `${event.data}\n` : formatter!.format(JSON.parse(event.data) as LineEvent));
+      const line = JSON.parse(event.data) as LineEvent;
+      if (takeKey(recent!, line)) return;
+      context.out(json ? `${event.data}\n` : formatter!.format(line));
     } else if (event.type === 'dropped') {
       const lines = (JSON.parse(event.data) as { lines: number }).lines;
       context.out(json ? `${JSON.stringify({ dropped: lines })}\n` : formatter!.note(`${lines} lines were skipped: this client read too slowly (they are in .muster/logs/)`));
@@ -30,8 +36,8 @@ export async function follow(context: ClientContext, request: LogsRequest): Prom
   };
 
   const subscription = subscribe(context.client, `/v1/events${queryString({ name: request.names, lines: 1 })}`, (event) => {
-    if (heldBack !== null) heldBack.push(event);
-    else print(event);
+    if (recent === null) heldBack.push(event);
+    else show(event);
   });
   // Ctrl-C is how one stops following: it is a success, not an interruption.
   const interrupted = new Promise<'interrupted'>((resolve) => process.once('SIGINT', () => resolve('interrupted')));
@@ -40,9 +46,8 @@ export async function follow(context: ClientContext, request: LogsRequest): Prom
     const [f, logs] = await Promise.all([json ? null : formatterFor(context), fetchLogs(context, request)]);
     formatter = f;
     for (const line of logs.value) context.out(json ? `${JSON.stringify(line)}\n` : formatter!.format(line));
-    const seen = recentKeys(logs.value);
-    for (const event of heldBack) if (!(event.type === 'line' && takeKey(seen, JSON.parse(event.data) as LineEvent))) print(event);
-    heldBack = null;
+    recent = recentKeys(logs.value);
+    for (const event of heldBack.splice(0)) show(event);
   } catch (error) {
     subscription.close();
     throw error;

@@ -26,8 +26,17 @@ export interface FakeApi {
   close(): Promise<void>;
 }
 
+/** One temporary folder per test file (each runs in its own process), removed when it exits. */
+let tempRoot: string | null = null;
+
+/** A new app folder with an empty .muster/ in it. */
 export function tempApp(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-cli-'));
+  if (tempRoot === null) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-cli-'));
+    process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
+    tempRoot = root;
+  }
+  const dir = fs.mkdtempSync(path.join(tempRoot, 'app-'));
   fs.mkdirSync(path.join(dir, '.muster'));
   return dir;
 }

@@ -87,21 +87,28 @@ test('logs -f: recent lines, then a line sent after it started (events cut mid-w
 });
 
 test('logs -f: a line both among the recent ones and in the stream is shown once; the supervisor leaving ends it with 0', async (t) => {
-  const overlap = LINES[1]!;
+  const early = LINES[1]!;
+  const late = LINES[0]!;
   const api = await fake(t, {
     'GET /v1/events': (_q, res) => {
       startEvents(res);
       // Sent before the recent lines are even asked for: held back, then shown once.
-      res.write(sseEvent('line', { ...overlap, stream: 'out' }));
+      res.write(sseEvent('line', { ...early, stream: 'out' }));
       res.write(sseEvent('line', { instance: 'web', stream: 'out', time: T + 50, text: 'only in the stream' }));
-      api.next('GET /v1/logs').then(() => setTimeout(() => res.end(), 50));
+      api.next('GET /v1/logs').then(() => setTimeout(() => {
+        // Sent before the recent lines were read, but reaching the client after them.
+        res.write(sseEvent('line', late));
+        res.end(sseEvent('line', { ...late, time: T + 60 })); // same text, later: a new line
+      }, 50));
     },
   });
   const run = await runMuster(api.dir, 'logs', '-f');
   assert.equal(run.code, 0, run.stderr);
-  assert.equal(run.stdout.split(overlap.text).length - 1, 1, run.stdout);
+  assert.equal(run.stdout.split(early.text).length - 1, 1, run.stdout);
+  assert.equal(run.stdout.split(late.text).length - 1, 2, run.stdout);
   const lines = run.stdout.trimEnd().split('\n');
-  assert.match(lines.at(-2)!, / web {6}\| only in the stream$/);
+  assert.match(lines.at(-3)!, / web {6}\| only in the stream$/);
+  assert.equal(lines.at(-2)!, `${clockTime(T + 60)} web      = ${late.text}`);
   assert.match(lines.at(-1)!, / muster {3}= the supervisor went away/);
 });
 
