@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { groupMembers, pidsMatching, reportedPids, tempApp } from '../support/up';
 import { cmdlineOf, freePort, httpStatus, isAlive, isListening, waitUntilAsync, upRunner } from '../support/proc';
+import { muster, statusJson, upDetached } from '../support/control';
 
 test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild; a second muster up serves again', async (t) => {
   const port = await freePort();
@@ -59,4 +60,34 @@ test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild;
   assert.equal(await second.exited(10_000), 0);
   assert.deepEqual(groupMembers(secondPid!), []);
   assert.equal(isListening(port), false);
+});
+
+test('B01 control: stop takes the grandchild and frees the port; start serves again; three restarts leave exactly one server', async (t) => {
+  const port = await freePort();
+  const dir = tempApp({
+    'muster.toml': [
+      '[process.web]',
+      `command = "sh -c 'python3 -m http.server ${port}; echo after'"`,
+      'stop_signal = "TERM"',
+      'stop_timeout = "5s"',
+      '',
+    ].join('\n'),
+  });
+  await upDetached(t, dir);
+  await waitUntilAsync(async () => (await httpStatus(port)) === 200, 10_000, `port ${port} answers`);
+  const pgid = (await statusJson(dir, ['web']))[0]!.pid!;
+  const started = Date.now();
+  const stop = await muster(dir, ['stop', 'web']);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.ok(Date.now() - started < 5000, `stop took ${Date.now() - started} ms`);
+  assert.deepEqual(pidsMatching(`http.server ${port}`), []);
+  assert.deepEqual(groupMembers(pgid), []);
+  assert.equal(isListening(port), false);
+
+  assert.equal((await muster(dir, ['start', 'web'])).code, 0);
+  await waitUntilAsync(async () => (await httpStatus(port)) === 200, 10_000, `port ${port} answers again`);
+  for (let k = 0; k < 3; k++) assert.equal((await muster(dir, ['restart', 'web'])).code, 0);
+  await waitUntilAsync(async () => (await httpStatus(port)) === 200, 10_000, `port ${port} answers after the restarts`);
+  // The launcher's own command line names the server too: count the python servers only.
+  assert.equal(pidsMatching(`http.server ${port}`).filter((pid) => cmdlineOf(pid)[0] !== 'sh').length, 1);
 });

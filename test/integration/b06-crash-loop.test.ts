@@ -1,5 +1,6 @@
 // B06: a program that dies at once is restarted with a growing delay and given up on by the
 // crash-loop rule; a missing command is fatal at its first attempt; muster stays idle meanwhile.
+// Status shows why; `muster start` on a fatal process starts it afresh.
 //
 // The case's 30 s window is shortened by its own "most permissive" example, max_restarts = 3:
 // spawns at about 0, 1, 3 and 7 s (backoff 1, 2, 4 s), then fatal at the 4th exit. The rest of
@@ -11,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempApp, waitUntil } from '../support/up';
 import { cpuTicks, upRunner } from '../support/proc';
+import { musterJson, statusJson } from '../support/control';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node supports
 
@@ -75,6 +77,30 @@ test('B06 crash loop: growing backoff, fatal by the crash-loop rule with the las
   const cpuS = (c1 - c0) / CLOCK_TICKS_PER_SECOND;
   assert.ok(windowS >= 6, `the window lasted ${windowS} s`);
   assert.ok(cpuS < 0.05 * windowS, `muster used ${cpuS} s of CPU in ${windowS.toFixed(1)} s`);
+
+  // Control: status shows both fatal with their last exit and reason; the output is in `logs`.
+  const [crashy, missing] = await statusJson(dir, ['crashy', 'missing']);
+  assert.deepEqual([crashy!.state, crashy!.last_exit, crashy!.pid], ['fatal', { code: 1, signal: null }, null]);
+  assert.match(crashy!.reason ?? '', /crash loop/);
+  assert.equal(missing!.state, 'fatal');
+  assert.match(missing!.reason ?? '', /\/nonexistent\/bin\/app not found \(ENOENT\)/);
+  const logs = await musterJson(dir, ['logs', 'crashy', '-n', '5']);
+  assert.ok(logs.some((l: { text: string }) => l.text === 'booting'), JSON.stringify(logs));
+
+  // `muster start crashy` on the fatal process starts afresh: restarts back to 0, backoff from 1 s
+  // again, and fatal again by the same rule. Without a probe, "started" means spawned.
+  fs.writeFileSync(path.join(root, 'spawns'), '');
+  const start = await musterJson(dir, ['start', 'crashy']);
+  assert.equal(start.results[0].outcome, 'done');
+  assert.ok((await statusJson(dir, ['crashy']))[0]!.restarts <= 1, 'restarts start from 0 again');
+  const fatalAgain = await musterJson(dir, ['wait', 'crashy', '--for', 'stopped', '--timeout', '20s']);
+  assert.equal(fatalAgain.ok, true);
+  assert.equal((await statusJson(dir, ['crashy']))[0]!.state, 'fatal');
+  const again = fs.readFileSync(path.join(root, 'spawns'), 'utf8').trim().split('\n').map(Number);
+  assert.equal(again.length, 4, `spawns after start: ${again.join(', ')}`);
+  const firstGap = again[1]! - again[0]!;
+  assert.ok(firstGap >= 1 && firstGap < 1.8, `the backoff starts again from 1 s (first gap ${firstGap.toFixed(2)} s)`);
+  assert.equal((await statusJson(dir, ['crashy']))[0]!.restarts, 3, 'counted from 0 again up to the crash-loop limit');
 
   // Nothing is left to stop: muster exits at once on SIGINT.
   up.signal('SIGINT');

@@ -1,13 +1,14 @@
-// B08 (stop part, foreground): stop_signal is per process. A uWSGI-like program that reloads on
-// TERM stops at once with QUIT; sent TERM it keeps reloading until stop_timeout, then its whole
-// group is SIGKILLed. The reload part needs the control socket (`muster reload`): not here yet.
+// B08: stop_signal and reload_signal are per process. A uWSGI-like program that reloads on TERM
+// stops at once with QUIT; sent TERM it keeps reloading until stop_timeout, then its whole group is
+// SIGKILLed. `muster reload` sends reload_signal (same pid); without one it is an error.
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { groupMembers, reportedPids, tempApp } from '../support/up';
-import { isAlive, musterNotes, upRunner } from '../support/proc';
+import { isAlive, musterNotes, pgidOf, upRunner } from '../support/proc';
+import { muster, musterJson, statusJson, upDetached } from '../support/control';
 
 test('B08 foreground stop: QUIT stops the reloader at once with bye; TERM makes it reload, SIGKILL of the group at 10 s', async (t) => {
   const dir = tempApp({
@@ -67,4 +68,57 @@ test('B08 foreground stop: QUIT stops the reloader at once with bye; TERM makes 
   assert.ok(wrongNotes.some((n) => n.text === 'stopping -> stopped: killed (killed by SIGKILL)'), wrongNotes.map((n) => n.text).join('\n'));
   assert.deepEqual(groupMembers(wrongPid!), [], `group ${wrongPid} is empty`);
   assert.deepEqual(groupMembers(appPid!), []);
+});
+
+test('B08 control: reload keeps the pid; reload without reload_signal is an error; stop with QUIT is quick, with TERM it ends in SIGKILL at 10 s', async (t) => {
+  const dir = tempApp({
+    'muster.toml': [
+      '[process.app]',
+      'command = "python3 $HELPERS/reloader.py $T"',
+      'stop_signal = "QUIT"',
+      'reload_signal = "HUP"',
+      'stop_timeout = "10s"',
+      '',
+      '[process.app_wrong]',
+      'command = "python3 $HELPERS/reloader.py $T"',
+      'stop_signal = "TERM"',
+      'stop_timeout = "10s"',
+      '',
+    ].join('\n'),
+  });
+  const log = (name: string) => fs.readFileSync(path.join(dir, '.muster', 'logs', `${name}.log`), 'utf8');
+  await upDetached(t, dir);
+  const [app, wrong] = await statusJson(dir, ['app', 'app_wrong']);
+  const reload = await musterJson(dir, ['reload', 'app']);
+  assert.deepEqual(reload.results.map((r: { name: string; outcome: string; pid: number }) => [r.name, r.outcome, r.pid]), [['app', 'sent', app!.pid]]);
+  const deadline = Date.now() + 5000;
+  while (!log('app').includes('graceful reload') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.match(log('app'), /graceful reload/);
+  assert.equal((await statusJson(dir, ['app']))[0]!.pid, app!.pid, 'same pid after reload');
+
+  const refused = await muster(dir, ['reload', 'app_wrong']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /app_wrong has no reload_signal/);
+  assert.doesNotMatch(log('app_wrong'), /reloading|graceful reload/, 'nothing was sent');
+
+  let started = Date.now();
+  const stopApp = await musterJson(dir, ['stop', 'app']);
+  assert.ok(Date.now() - started < 2000, `stop app took ${Date.now() - started} ms`);
+  assert.equal(stopApp.ok, true);
+  const appAfter = (await statusJson(dir, ['app']))[0]!;
+  assert.deepEqual([appAfter.state, appAfter.pid, appAfter.last_exit, appAfter.killed], ['stopped', null, { code: 0, signal: null }, false]);
+  assert.match(log('app'), /bye/);
+
+  const pgid = pgidOf(wrong!.pid!)!;
+  started = Date.now();
+  const stopWrong = await muster(dir, ['stop', 'app_wrong']);
+  const took = (Date.now() - started) / 1000;
+  assert.equal(stopWrong.code, 0, stopWrong.stderr);
+  assert.ok(took >= 9.5 && took <= 11.5, `stop app_wrong took ${took.toFixed(2)} s (stop_timeout 10 s)`);
+  assert.deepEqual(groupMembers(pgid), []);
+  assert.match(log('app_wrong'), /reloading/);
+  assert.match(log('app_wrong'), /SIGKILL to process group/);
+  const wrongAfter = (await statusJson(dir, ['app_wrong']))[0]!;
+  assert.deepEqual([wrongAfter.state, wrongAfter.last_exit, wrongAfter.killed], ['stopped', { code: null, signal: 'SIGKILL' }, true]);
+  assert.ok(isAlive(Number(fs.readFileSync(path.join(dir, '.muster', 'muster.pid'), 'utf8'))), 'the supervisor runs on');
 });

@@ -7,92 +7,16 @@
 import { test, type TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { MIN_UPTIME_MS } from '../../src/core/restart-policy';
-import { REPO_ROOT } from '../support/paths';
 import { groupMembers, startUp, waitUntil, type RunningUp } from '../support/up';
+import { copyExample, get, requireStack, type AppCopy } from '../support/flask-celery';
+import { freePort } from '../support/proc';
 
-const EXAMPLE = path.join(REPO_ROOT, 'examples', 'flask-celery');
 /** Cold starts of celery were measured at 7-9 s next to other work; keep readiness waits generous. */
 const READY_MS = 90_000;
 /** How long a task runs before the stop signal (see startTaskThenStop). */
 const CELERY_SETTLE_MS = 500;
-
-// ---------------------------------------------------------------------------------------------
-// Stack availability
-
-function missingStack(): string | null {
-  const needed = [
-    '/usr/sbin/nginx',
-    '/usr/bin/uwsgi',
-    '/usr/lib/uwsgi/plugins/python3_plugin.so',
-    '/usr/bin/redis-server',
-    '/usr/lib/python3/dist-packages/celery',
-    '/usr/lib/python3/dist-packages/flask',
-    '/usr/lib/python3/dist-packages/redis',
-  ];
-  const missing = needed.filter((p) => !fs.existsSync(p));
-  return missing.length === 0 ? null : `missing ${missing.join(', ')} (run scripts/install-test-deps.sh)`;
-}
-
-/** Skips locally when the Debian packages are absent; under CI (`make test` installs them) that is a failure. */
-function requireStack(t: TestContext): boolean {
-  const missing = missingStack();
-  if (missing === null) return true;
-  if (process.env.CI) assert.fail(missing);
-  t.skip(missing);
-  return false;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The app copy, ports, HTTP
-
-interface AppCopy {
-  readonly root: string;
-  readonly dir: string;
-}
-
-function copyExample(): AppCopy {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-fc-'));
-  const dir = path.join(root, 'app');
-  // Leave out anything a run by hand may have left in the source folder.
-  const skip = new Set(['run', '.muster', '__pycache__']);
-  fs.cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !skip.has(path.basename(src)) });
-  return { root, dir };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
-/** One GET, no keep-alive (an idle kept-alive connection must not hold nginx's graceful stop). */
-function get(url: string, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (c: Buffer) => chunks.push(c));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      response.on('error', reject);
-    });
-    request.once('timeout', () => request.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
-    request.once('error', reject);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading muster's output

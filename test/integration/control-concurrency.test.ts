@@ -1,0 +1,91 @@
+// Many clients at once during a burst of restarts: every answer is well-formed JSON, and each
+// instance exists exactly once (counted in /proc by the MUSTER_PROCESS/MUSTER_INSTANCE muster gives
+// it). Then the exit codes of the CLI against a real supervisor.
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { muster, musterJson, processesPerInstance, statusJson, upDetached, type InstanceJson } from '../support/control';
+import { tempApp } from '../support/up';
+
+test('50 concurrent status clients during a burst of restarts: well-formed answers, one process per instance', { timeout: 120_000 }, async (t) => {
+  const dir = tempApp({
+    'muster.toml': `
+[process.web]
+command = "sleep 600"
+instances = 4
+
+[process.worker]
+command = "sleep 601"
+instances = 4
+depends_on = { web = "started" }
+
+[process.beat]
+command = "sleep 602"
+`,
+  });
+  await upDetached(t, dir);
+  const names = (await statusJson(dir)).map((i) => i.name);
+  assert.equal(names.length, 9);
+
+  const restarts = [
+    muster(dir, ['restart', 'all']),
+    muster(dir, ['restart', 'web', '--with-dependents']),
+    muster(dir, ['restart', 'worker.2']),
+    muster(dir, ['stop', 'beat']),
+    muster(dir, ['start', 'beat']),
+    muster(dir, ['restart', 'all']),
+  ];
+  const statuses = Array.from({ length: 50 }, () => muster(dir, ['status', '--json']));
+  for (const r of await Promise.all(statuses)) {
+    assert.equal(r.code, 0, r.stderr);
+    const list: InstanceJson[] = JSON.parse(r.stdout);
+    assert.deepEqual(list.map((i) => i.name), names, 'every instance once, in order');
+    for (const i of list) {
+      assert.ok(['starting', 'running', 'ready', 'stopping', 'stopped'].includes(i.state), `${i.name} is ${i.state}`);
+      assert.ok(i.pid === null || Number.isInteger(i.pid));
+    }
+  }
+  for (const r of await Promise.all(restarts)) assert.ok(r.code === 0, `a restart failed: ${r.stdout}${r.stderr}`);
+  // "stop beat" and "start beat" raced: either may have come last. Start it for the count below.
+  assert.equal((await muster(dir, ['start', 'beat'])).code, 0);
+  assert.equal((await muster(dir, ['wait', 'all', '--for', 'ready', '--timeout', '30s'])).code, 0);
+
+  const final = await statusJson(dir);
+  assert.ok(final.every((i) => i.state === 'ready'), JSON.stringify(final.map((i) => [i.name, i.state])));
+  const live = processesPerInstance(dir);
+  assert.equal(live.size, 9, [...live.keys()].join(' '));
+  for (const [instance, list] of live) assert.equal(list.length, 1, `${instance} runs ${list.length} times: ${list.join(' ')}`);
+  for (const i of final) assert.deepEqual(live.get(`${i.process}#${i.name.includes('.') ? i.name.split('.')[1] : '1'}`), [i.pid]);
+});
+
+test('exit codes: 0 done, 1 failed, 2 usage or unknown name, 3 no supervisor', { timeout: 60_000 }, async (t) => {
+  const dir = tempApp({
+    'muster.toml': `
+[process.ok]
+command = "sleep 600"
+
+[process.broken]
+command = "/nonexistent/bin/app --serve"
+`,
+  });
+  const none = await muster(dir, ['status']);
+  assert.equal(none.code, 3);
+  assert.match(none.stderr, /no supervisor is running for .*\(start one with: muster -C .* up -d\)/);
+
+  await upDetached(t, dir, 1); // broken cannot start: up -d says so with 1, the supervisor stays
+  const st = await statusJson(dir);
+  assert.deepEqual(st.map((i) => [i.name, i.state]), [['ok', 'ready'], ['broken', 'fatal']]);
+
+  assert.equal((await muster(dir, ['restart', 'ok'])).code, 0);
+  const failed = await musterJson(dir, ['start', 'broken'], 1);
+  assert.equal(failed.ok, false);
+  assert.match(failed.results[0].message, /nonexistent/);
+  const unknown = await muster(dir, ['stop', 'okk']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /valid names: all, ok, broken/);
+  assert.equal((await muster(dir, ['frobnicate'])).code, 2);
+  const timeout = await musterJson(dir, ['wait', 'ok', '--for', 'stopped', '--timeout', '300ms'], 1);
+  assert.equal(timeout.ok, false);
+  const waited = await musterJson(dir, ['wait', 'ok', '--for', 'ready', '--timeout', '5s']);
+  assert.equal(waited.ok, true);
+});
