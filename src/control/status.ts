@@ -2,7 +2,6 @@
 // /proc says about its process group right now.
 
 import type { Instance } from '../core/instance';
-import { groupUsage } from '../os/proc-stats';
 
 export interface InstanceStatus {
   readonly name: string;
@@ -30,9 +29,13 @@ export function instanceStatus(i: Instance, now: number): InstanceStatus {
   let cpu: number | null = null;
   let rss: number | null = null;
   if (members.length > 0) {
-    const usage = groupUsage(members);
-    rss = usage.rssBytes;
-    if (uptime !== null) cpu = uptime > 0 ? Math.round((usage.cpuMs / uptime) * 1000) / 10 : 0;
+    let cpuMs = 0;
+    rss = 0;
+    for (const m of members) {
+      cpuMs += m.cpuMs;
+      rss += m.rssBytes;
+    }
+    if (uptime !== null) cpu = uptime > 0 ? Math.round((cpuMs / uptime) * 1000) / 10 : 0;
   }
   return {
     name: i.name,
@@ -48,6 +51,6 @@ export function instanceStatus(i: Instance, now: number): InstanceStatus {
     stopped_by_operator: rt.state === 'stopped' && rt.stoppedByOperator,
     cpu_percent: cpu,
     rss_bytes: rss,
-    members,
+    members: members.map((m) => m.pid),
   };
 }

@@ -3,7 +3,7 @@
 
 import type { Readable } from 'node:stream';
 import type { ProcessConfig } from '../config/model';
-import type { Clock, ProcessGroups, SpawnRequest, SpawnResult, SpawnedChild, Spawner, TimerHandle, Timers } from '../os/ports';
+import type { Clock, ProcessGroups, ProcessSample, SpawnRequest, SpawnResult, SpawnedChild, Spawner, TimerHandle, Timers } from '../os/ports';
 import { type Effect, INITIAL_RUNTIME, type InstanceRuntime, type InstanceSettings } from './machine';
 import type { InstanceEvent } from './states';
 
@@ -92,13 +92,13 @@ export class Instance {
     return this.services.groups.signalProcess(this.runtime.pid, signal);
   }
 
-  /** Live members of the current process group, main process first (for status). */
-  members(): number[] {
-    if (this.pgid === null || this.runtime.state === 'stopped' || this.runtime.state === 'exited' || this.runtime.state === 'fatal') return [];
-    const members = this.services.groups.liveMembers(this.pgid);
-    const main = members.indexOf(this.pgid);
-    if (main > 0) members.unshift(...members.splice(main, 1));
-    return members;
+  /** The live processes of this instance, main process first (for status): the main process and
+   * its descendants; once the main process is gone (stopping), what is left of its group. */
+  members(): ProcessSample[] {
+    const { groups } = this.services;
+    if (this.runtime.pid !== null) return groups.processTree(this.runtime.pid);
+    if (this.pgid === null || this.runtime.state !== 'stopping') return [];
+    return groups.samples(groups.liveMembers(this.pgid));
   }
 
   get state() {

@@ -3,6 +3,9 @@
 
 import type { Readable } from 'node:stream';
 import type { ExitStatus } from '../core/states';
+import type { ProcessSample } from './proc-stats';
+
+export type { ProcessSample };
 
 export interface Clock {
   /** Milliseconds on a monotonic clock: for timeouts, uptimes and restart windows. */
@@ -45,8 +48,15 @@ export interface ProcessGroups {
   signalProcess(pid: number, signal: string): boolean;
   /** Signal every member of the group; false when the group is empty. */
   signalGroup(pgid: number, signal: string): boolean;
-  /** Pids of the group's members that are alive (zombies waiting for init do not count). */
+  /** Pids of the group's members that are alive (zombies waiting for init do not count). Costs a
+   * scan of /proc when the group is not empty. */
   liveMembers(pgid: number): number[];
+  /** `pid` and its live descendants with their CPU time and memory (through
+   * /proc/PID/task/TID/children: costs what the tree holds, not what the machine runs). Empty when
+   * `pid` is gone. */
+  processTree(pid: number): ProcessSample[];
+  /** CPU time and memory of the given pids (those still alive). */
+  samples(pids: readonly number[]): ProcessSample[];
   /** Call back once the group has no live member; polls /proc only while members remain. */
   whenEmpty(pgid: number, callback: () => void): TimerHandle;
 }

@@ -8,6 +8,7 @@
 
 import * as fs from 'node:fs';
 import type { ProcessGroups, TimerHandle } from './ports';
+import { processTree, samples, type ProcessSample } from './proc-stats';
 
 interface ProcEntry {
   readonly pid: number;
@@ -79,6 +80,14 @@ export class LinuxProcessGroups implements ProcessGroups {
       setImmediate(() => (this.turnScan = null));
     }
     return this.turnScan.get(pgid) ?? [];
+  }
+
+  processTree(pid: number): ProcessSample[] {
+    return processTree(pid);
+  }
+
+  samples(pids: readonly number[]): ProcessSample[] {
+    return samples(pids);
   }
 
   whenEmpty(pgid: number, callback: () => void): TimerHandle {

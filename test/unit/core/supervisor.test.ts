@@ -45,6 +45,8 @@ class FakeWorld {
     signalProcess: (pid, signal) => (this.signals.push(`${signal} ${pid}`), this.alive.has(pid)),
     signalGroup: (pgid, signal) => (this.signals.push(`${signal} -${pgid}`), this.alive.has(pgid)),
     liveMembers: (pgid) => (this.alive.has(pgid) ? [pgid] : []),
+    processTree: (pid) => (this.alive.has(pid) ? [{ pid, cpuMs: 0, rssBytes: 0 }] : []),
+    samples: (pids) => pids.map((pid) => ({ pid, cpuMs: 0, rssBytes: 0 })),
     whenEmpty: (_pgid, cb) => (queueMicrotask(cb), { cancel: () => undefined }),
   };
 
