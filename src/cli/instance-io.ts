@@ -35,9 +35,10 @@ export class AppIO {
     this.captures.set(capture, this.feed.following ? capture.onLine(this.forward(name)) : () => undefined);
     return {
       note: (text) => {
+        const time = Date.now();
         this.consoleOut.say(name, 'muster', text);
-        file.note(text);
-        this.feed.line({ instance: name, stream: 'muster', time: Date.now(), text });
+        file.note(text, time);
+        this.feed.line({ instance: name, stream: 'muster', time, text });
       },
       attachOutput: (stdout, stderr) => capture.attach(stdout, stderr),
       lastLines: (n) => capture.lastLines(n),
@@ -71,7 +72,7 @@ export class AppIO {
   }
 
   private forward(name: string): LineListener {
-    return (text, origin) => this.feed.line({ instance: name, stream: origin, time: Date.now(), text });
+    return (text, origin, time) => this.feed.line({ instance: name, stream: origin, time, text });
   }
 
   private follow(following: boolean): void {

@@ -8,8 +8,9 @@ import type { ConsoleOutput, Origin } from './console';
 import { LineSplitter } from './line-splitter';
 import { InstanceLogFile, StreamAssembler } from './log-file';
 
-/** A whole line an instance wrote (without its newline), and on which stream. */
-export type LineListener = (line: string, origin: Origin) => void;
+/** A whole line an instance wrote (without its newline), on which stream, and when it arrived
+ * (the same time the log file's index keeps for it, so `muster logs` and the event stream agree). */
+export type LineListener = (line: string, origin: Origin, time: number) => void;
 
 const TAIL_BYTES = 4096;
 
@@ -61,15 +62,17 @@ export class OutputCapture {
     };
     const assembler = new StreamAssembler();
     let prefix: Buffer | null = null;
+    let arrived = 0;
     const splitter = new LineSplitter((line, cut) => {
       if (this.console && prefix) this.console.line(prefix, line, cut);
       if (this.listeners.size > 0) {
         const text = line.toString('utf8');
-        for (const l of this.listeners) l(text, origin);
+        for (const l of this.listeners) l(text, origin, arrived);
       }
     });
     stream.on('data', (chunk: Buffer) => {
-      this.file.write(assembler.take(chunk));
+      arrived = Date.now();
+      this.file.write(assembler.take(chunk), arrived);
       this.remember(chunk);
       if (this.console || this.listeners.size > 0) {
         prefix = this.console ? this.console.prefix(this.name, origin) : null;
@@ -78,7 +81,8 @@ export class OutputCapture {
       }
     });
     stream.on('end', () => {
-      this.file.write(assembler.finish());
+      arrived = Date.now();
+      this.file.write(assembler.finish(), arrived);
       prefix = this.console ? this.console.prefix(this.name, origin) : null;
       splitter.end();
       this.console?.flush();

@@ -8,18 +8,12 @@
 
 import type { Writable } from 'node:stream';
 import { fdWriter } from './fd-writer';
+import { clockTime, NAME_COLORS as COLORS, ORIGIN_MARK, wantsColor } from './line-style';
 
-const COLORS = ['36', '33', '32', '35', '34', '91', '96', '93', '92', '95'];
 const BACKLOG_LIMIT = 4 * 1024 * 1024;
 
-export type Origin = 'out' | 'err' | 'muster';
-const MARK: Record<Origin, string> = { out: '|', err: '!', muster: '=' };
-
-function clockTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
-}
+export type Origin = keyof typeof ORIGIN_MARK;
+const MARK = ORIGIN_MARK;
 
 export interface ConsoleOptions {
   readonly color: boolean;
@@ -28,9 +22,7 @@ export interface ConsoleOptions {
   readonly out?: Writable;
 }
 
-export function wantsColor(stream: { isTTY?: boolean }, environ: Record<string, string | undefined>): boolean {
-  return Boolean(stream.isTTY) && environ.NO_COLOR === undefined;
-}
+export { wantsColor };
 
 export class ConsoleOutput {
   private readonly out: Writable;

@@ -74,7 +74,8 @@ export class InstanceLogFile {
     return this.index.timeOf(endOffset);
   }
 
-  write(pieces: readonly Buffer[]): void {
+  /** `time`: when the bytes arrived (ms since the epoch), remembered for `muster logs`. */
+  write(pieces: readonly Buffer[], time = Date.now()): void {
     if (this.fd === null || pieces.length === 0) return;
     try {
       for (const piece of pieces) {
@@ -82,14 +83,14 @@ export class InstanceLogFile {
         while (offset < piece.length) offset += fs.writeSync(this.fd, piece, offset, piece.length - offset);
         this.size += piece.length;
       }
-      this.index.record(this.size, Date.now());
+      this.index.record(this.size, time);
     } catch (error) {
       this.fail(error); // a full disk must not crash muster: stop writing this file and say so once
     }
   }
 
-  note(text: string): void {
-    this.write([Buffer.from(`${MUSTER_LINE_PREFIX}${new Date().toISOString()} ${text}\n`)]);
+  note(text: string, time = Date.now()): void {
+    this.write([Buffer.from(`${MUSTER_LINE_PREFIX}${new Date(time).toISOString()} ${text}\n`)], time);
   }
 
   close(): void {

@@ -47,13 +47,6 @@ export function formatExit(exit: ExitStatus | null): string {
   return '-';
 }
 
-/** "17:02:27.384" in local time, as `muster up` shows it. */
-export function clockTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
-}
-
 /** Columns separated by two spaces, each as wide as its widest cell; no trailing blanks. Plain
  * loops and one join: this runs once per `muster status`, cold, and the forEach/concatenation
  * version took 2-3.5 ms for 200 rows before the JIT warmed up (this one: about 0.5 ms). */

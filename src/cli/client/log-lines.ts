@@ -3,22 +3,16 @@
 // own lines; on a terminal the time is dim and each name has the colour `up` gives it ("muster"
 // first, then the instances in config order), unless NO_COLOR is set.
 
+import { clockTime, NAME_COLORS as COLORS, ORIGIN_MARK } from '../../logs/line-style';
 import type { LogLine } from './api-types';
-import { clockTime } from './format';
-
-/** The same palette, in the same order, as src/logs/console.ts. */
-const COLORS = ['36', '33', '32', '35', '34', '91', '96', '93', '92', '95'];
 
 /** `stream` values: "output" (GET /v1/logs: stdout and stderr, which the log file does not tell
  * apart), "out", "err" (events) and "muster". */
-const MARK: Readonly<Record<string, string>> = { output: '|', out: '|', err: '!', muster: '=' };
+const MARK: Readonly<Record<string, string>> = { output: ORIGIN_MARK.out, ...ORIGIN_MARK };
 
 /** Twelve blanks: a line from before muster's first time stamp in the file has no time. */
 const NO_TIME = ' '.repeat(12);
 
-export function wantsColor(isTTY: boolean, environ: Readonly<Record<string, string | undefined>>): boolean {
-  return isTTY && environ.NO_COLOR === undefined;
-}
 
 export class LogLineFormatter {
   private readonly colorOf = new Map<string, string>();

@@ -4,7 +4,8 @@
 import type { AppInfo, LogLine } from './api-types';
 import type { ClientContext } from './context';
 import { queryString, type Reply } from './control-client';
-import { LogLineFormatter, wantsColor } from './log-lines';
+import { wantsColor } from '../../logs/line-style';
+import { LogLineFormatter } from './log-lines';
 
 export interface LogsRequest {
   readonly names: readonly string[];
@@ -20,5 +21,5 @@ export function fetchLogs(context: ClientContext, request: LogsRequest): Promise
 /** Padding and colours as `muster up` has them need every instance name, in config order. */
 export async function formatterFor(context: ClientContext): Promise<LogLineFormatter> {
   const app = await context.client.get<AppInfo>('/v1/app');
-  return new LogLineFormatter(app.value.instances, wantsColor(context.stdoutIsTTY(), context.environ));
+  return new LogLineFormatter(app.value.instances, wantsColor({ isTTY: context.stdoutIsTTY() }, context.environ));
 }

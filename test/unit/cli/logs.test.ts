@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as http from 'node:http';
-import { clockTime } from '../../../src/cli/client/format';
+import { clockTime } from '../../../src/logs/line-style';
 import { runMuster, sendJson, spawnMuster, sseEvent, startEvents, startFakeApi, type FakeApi, type Handler } from './fake-api';
 
 const T = Date.UTC(2026, 11, 3, 17, 2, 27, 384);
