@@ -29,13 +29,18 @@ export async function runDetached(options: UpOptions): Promise<number> {
   fs.closeSync(logFd);
   const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 
+  // The child's report: `warning "..."` lines, then `started`, or why it did not start.
   const reportPipe = child.stdio[3] as NodeJS.ReadableStream;
   const firstLine = await new Promise<string | null>((resolve) => {
     let text = '';
     reportPipe.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
-      const nl = text.indexOf('\n');
-      if (nl !== -1) resolve(text.slice(0, nl));
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n')) {
+        const line = text.slice(0, nl);
+        text = text.slice(nl + 1);
+        if (line.startsWith('warning ')) process.stderr.write(`muster: ${JSON.parse(line.slice('warning '.length)) as string}\n`);
+        else return resolve(line);
+      }
     });
     reportPipe.on('end', () => resolve(text.length > 0 ? text : null));
     reportPipe.on('error', () => resolve(null));
@@ -52,14 +57,31 @@ export async function runDetached(options: UpOptions): Promise<number> {
   child.unref();
 
   const waited = await postJson(paths.controlSocket, '/v1/wait', { names: ['all'], for: 'ready', timeout_ms: START_WAIT_MS });
-  // The same table `muster status` prints.
+  if (waited === null) {
+    const gone = !isRunning(child.pid!);
+    process.stderr.write(gone
+      ? `muster: the supervisor (pid ${child.pid}) ended before every process started (did someone run "muster down"?); see ${paths.supervisorLog}\n`
+      : `muster: the supervisor (pid ${child.pid}) did not answer; see "muster status" and ${paths.supervisorLog}\n`);
+    return 1;
+  }
+  // The same table (or JSON) `muster status` prints; what muster says about it goes to stderr.
   const { main } = await import('./main');
-  await main(['-C', options.dir, 'status']);
-  const ok = waited !== null && waited.ok === true;
-  process.stdout.write(ok
-    ? `muster: supervisor pid ${child.pid} runs ${paths.dir.slice(0, -'/.muster'.length)} in the background (its log: .muster/muster.log; stop it with "muster down")\n`
+  await main(['-C', options.dir, 'status', ...(options.json ? ['--json'] : [])]);
+  const ok = waited.ok === true;
+  process.stderr.write(ok
+    ? `muster: supervisor pid ${child.pid} runs ${path.resolve(options.dir)} in the background (its log: .muster/muster.log; stop it with "muster down")\n`
     : `muster: not every process started (see "muster logs"); the supervisor (pid ${child.pid}) keeps running: fix and "muster restart NAME", or "muster down"\n`);
   return ok ? 0 : 1;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
 
 /** One JSON request on the control socket; null when it could not be made or answered. */

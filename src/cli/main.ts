@@ -16,7 +16,8 @@ commands:
   up            start every process of the app in the foreground (Ctrl-C stops them gracefully,
                 a second Ctrl-C kills them); -q, --quiet: do not show the processes' output
                 (it still goes to .muster/logs/; muster's own lines are still shown);
-                -d, --detach: run the supervisor in the background
+                -d, --detach: run the supervisor in the background, print the status once
+                everything started (--json: as JSON)
   config        check the app's configuration and print it resolved (--json for JSON)
 
   talking to a running supervisor (see docs/control.md):
@@ -62,7 +63,7 @@ const COMMAND_OPTIONS = {
 type CommandOption = keyof typeof COMMAND_OPTIONS;
 
 const ACCEPTS: Readonly<Record<string, readonly CommandOption[]>> = {
-  up: ['quiet', 'detach'],
+  up: ['quiet', 'detach', 'json'],
   config: ['json'],
   status: ['json'],
   start: ['json', 'no-wait'],
@@ -107,7 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const accepts = ACCEPTS[command];
   if (accepts === undefined) return usageError(`unknown command "${command}"`);
   const stray = (Object.keys(COMMAND_OPTIONS) as CommandOption[]).filter((o) => values[o] !== undefined && !accepts.includes(o));
-  if (stray.length > 0) return usageError(`${command} does not take ${stray.map((o) => `--${o}`).join(', ')}`);
+  if (stray.length > 0) return usageError(`${command} does not take ${stray.map(optionName).join(', ')}`);
   const dir = path.resolve(values.dir ?? '.');
   if (!isDirectory(dir)) {
     process.stderr.write(`muster: ${dir} is not a folder (the app folder holds Procfile, muster.toml or .env)\n`);
@@ -117,7 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'up': {
       if (rest.length > 0) return usageError(`up takes no arguments (got ${rest.join(' ')})`);
       const { runUp } = await import('./up-command');
-      return runUp({ dir, quiet: values.quiet ?? false, environ: process.env, detach: values.detach ?? false });
+      if (values.json && !values.detach) return usageError('up takes --json only with -d (the status once everything started)');
+      return runUp({ dir, quiet: values.quiet ?? false, environ: process.env, detach: values.detach ?? false, json: values.json ?? false });
     }
     case 'config': {
       if (rest.length > 0) return usageError(`config takes no arguments (got ${rest.join(' ')})`);
@@ -163,8 +165,14 @@ function isDirectory(dir: string): boolean {
 }
 
 function usageError(message: string): number {
-  process.stderr.write(`muster: ${message}\n\n${USAGE}`);
+  process.stderr.write(`muster: ${message}\n(muster --help lists the commands and their options; docs/control.md explains them)\n`);
   return EXIT.usage;
+}
+
+/** `-n/--lines` for an option with a short form, as the user may have typed either. */
+function optionName(option: CommandOption): string {
+  const short = (COMMAND_OPTIONS[option] as { short?: string }).short;
+  return short ? `-${short}/--${option}` : `--${option}`;
 }
 
 /** Run the command line and exit with its code once stdout and stderr are flushed (exiting at once

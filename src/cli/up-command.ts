@@ -16,6 +16,7 @@ import { systemClock, systemTimers } from '../os/clock';
 import { toArgv } from '../os/command';
 import { LinuxProcessGroups } from '../os/process-groups';
 import { settleMemoryWhenQuiet } from '../os/settle-memory';
+import { findLeftovers } from '../os/leftovers';
 import { nodeSpawner } from '../os/spawner';
 import { AppIO } from './instance-io';
 import { appPaths } from './app-paths';
@@ -27,6 +28,8 @@ export interface UpOptions {
   readonly environ: NodeJS.ProcessEnv;
   /** Start in the background and return once every process reached its start condition. */
   readonly detach?: boolean;
+  /** With detach: print the status as JSON. */
+  readonly json?: boolean;
 }
 
 /** Set in the environment of the detached supervisor `up -d` starts; fd 3 is its report pipe. */
@@ -148,7 +151,13 @@ export async function runUp(options: UpOptions): Promise<number> {
     io.closeAll();
     return 1;
   }
+  const deadPid = claim.replaced ? readPid(paths.pidFile) : null;
   writePid(paths.pidFile, process.pid);
+  if (claim.replaced) {
+    const warning = leftoversWarning(config.root, deadPid);
+    say(warning.text);
+    if (warning.serious) report(`warning ${JSON.stringify(warning.text)}`);
+  }
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -191,6 +200,19 @@ export async function runUp(options: UpOptions): Promise<number> {
   // Nobody may be reading our stdout any more (a closed terminal, a stuck pipe): do not hang on it.
   await withTimeout(consoleOut.drain(), CONSOLE_DRAIN_WAIT_MS);
   return exitCode;
+}
+
+/** A supervisor of this app died without stopping its processes: which still run. */
+function leftoversWarning(root: string, deadPid: number | null): { text: string; serious: boolean } {
+  const left = findLeftovers(root);
+  const who = `the previous supervisor${deadPid ? ` (pid ${deadPid})` : ''}`;
+  if (left.length === 0) return { text: `${who} of this app died; none of its processes is left running`, serious: false };
+  const list = left.map((l) => `${l.instance} pid ${l.pid}`).join(', ');
+  return {
+    text: `warning: ${who} of this app died without stopping its processes, and these still run: ${list}. ` +
+      'muster does not adopt them: the ones started now may run twice. Stop the old ones (kill -TERM PID) if they should not.',
+    serious: true,
+  };
 }
 
 function removeOwnFiles(paths: ReturnType<typeof appPaths>, server: { close(): void }): void {

@@ -4,6 +4,7 @@
 import type { AppConfig } from '../config/model';
 import { canonicalSignal } from '../config/signals';
 import type { Instance } from '../core/instance';
+import type { InstanceRuntime } from '../core/machine';
 import { isEmptyPlan, planApply } from '../core/plan';
 import type { InstanceResult, Supervisor } from '../core/supervisor';
 import { recentLines, type LogSource } from '../logs/recent-lines';
@@ -106,7 +107,8 @@ export function createRoutes(app: ControlledApp): Routes {
       POST: async (req) => {
         const names = namesField(req);
         const goal = req.body.for === undefined ? 'ready' : stringField(req, 'for', ['ready', 'stopped']);
-        const timeoutMs = req.body.timeout_ms === undefined ? 30_000 : numberField(req, 'timeout_ms', 0, 24 * 3_600_000);
+        // setTimeout's limit is 2^31-1 ms (24.8 days).
+        const timeoutMs = req.body.timeout_ms === undefined ? 30_000 : numberField(req, 'timeout_ms', 0, 24 * 86_400_000);
         const results = await supervisor.wait(select(names), goal as 'ready' | 'stopped', timeoutMs);
         return report(`wait-${goal}`, results);
       },
@@ -190,35 +192,37 @@ export function createRoutes(app: ControlledApp): Routes {
     }
   }
 
+  /** Each instance as it was when its outcome was decided: a later request may have moved it on. */
   function report(action: string, results: readonly InstanceResult[]) {
-    const rendered = results.map(({ instance: i, outcome }) => ({
+    const rendered = results.map(({ instance: i, outcome, runtime }) => ({
       name: i.name,
       outcome,
-      state: i.state,
-      pid: i.runtime.pid,
-      message: describe(action, outcome, i),
+      state: runtime.state,
+      pid: runtime.pid,
+      message: describe(action, outcome, runtime),
     }));
-    return { ok: rendered.every((r) => r.outcome !== 'failed' && r.outcome !== 'timeout'), results: rendered };
+    // Anything but "got there" fails the request: a restart another request turned into a stop did not restart.
+    return { ok: rendered.every((r) => r.outcome === 'done'), results: rendered };
   }
 }
 
-function describe(action: string, outcome: string, i: Instance): string {
-  const rt = i.runtime;
+function describe(action: string, outcome: string, rt: InstanceRuntime): string {
   const exit = rt.lastExit ? (rt.lastExit.signal ?? `exit ${rt.lastExit.code}`) : null;
   switch (outcome) {
     case 'done':
-      if (i.state === 'ready') return `${action === 'restart' ? 'restarted' : action === 'apply' ? 'running with the new config' : 'ready'}, pid ${rt.pid}`;
-      if (i.state === 'exited') return `ran to completion (${exit})`;
+      if (rt.state === 'ready') return `${action === 'restart' ? 'restarted' : action === 'apply' ? 'running with the new config' : 'ready'}, pid ${rt.pid}`;
+      if (rt.state === 'exited') return `ran to completion (${exit})`;
       if (action === 'apply') return 'stopped and removed';
       return rt.killed ? `stopped: killed after stop_timeout (${exit})` : `stopped${exit ? ` (${exit})` : ''}`;
     case 'failed':
-      return `${i.state}${rt.reason ? `: ${rt.reason}` : exit ? ` (${exit})` : ''}`;
+      if (rt.state === 'stopped') return 'stopped by an operator';
+      return `${rt.state}${rt.reason ? `: ${rt.reason}` : exit ? ` (${exit})` : ''}`;
     case 'superseded':
-      return `another request changed its course; now ${i.state}`;
+      return `another request changed its course (now ${rt.state})`;
     case 'timeout':
-      return `timed out; still ${i.state}`;
+      return `timed out; still ${rt.state}`;
     default:
-      return i.state;
+      return rt.state;
   }
 }
 

@@ -9,7 +9,8 @@ import type * as http from 'node:http';
 import * as net from 'node:net';
 
 export type ClaimResult =
-  | { readonly ok: true }
+  /** `replaced`: a dead supervisor's socket was replaced. */
+  | { readonly ok: true; readonly replaced: boolean }
   | { readonly ok: false; readonly kind: 'running'; readonly pid: number | null }
   | { readonly ok: false; readonly kind: 'error'; readonly message: string };
 
@@ -24,7 +25,7 @@ const TAKEOVER_ATTEMPTS = 100;
 export async function claimControlSocket(server: http.Server, socketPath: string, pidFile: string): Promise<ClaimResult> {
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
     const bound = await listen(server, socketPath);
-    if (bound === null) return { ok: true };
+    if (bound === null) return { ok: true, replaced: false };
     if (bound !== 'EADDRINUSE') return { ok: false, kind: 'error', message: `cannot create the control socket ${socketPath}: ${bound}` };
 
     let stat: fs.Stats;
@@ -53,7 +54,7 @@ export async function claimControlSocket(server: http.Server, socketPath: string
         /* gone already */
       }
       const again = await listen(server, socketPath);
-      if (again === null) return { ok: true };
+      if (again === null) return { ok: true, replaced: true };
       if (again !== 'EADDRINUSE') return { ok: false, kind: 'error', message: `cannot create the control socket ${socketPath}: ${again}` };
     } finally {
       fs.rmSync(takeover, { force: true });

@@ -1,9 +1,11 @@
 // GET /v1/events as server-sent events. A client that reads slower than the app writes loses
-// lines (and is told how many), never muster's memory: at most MAX_BUFFERED bytes wait for it.
+// lines (and is told how many), never muster's memory: past LINES_BUFFERED bytes waiting for it,
+// lines are dropped; past MAX_BUFFERED (state changes are never dropped) it is disconnected.
 
 import type * as http from 'node:http';
 import type { LiveFeed, LineEvent, StateEvent } from './feed';
 
+const LINES_BUFFERED = 256 * 1024;
 const MAX_BUFFERED = 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
 
@@ -14,15 +16,15 @@ export function openEventStream(req: http.IncomingMessage, res: http.ServerRespo
   const write = (type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   const send = (type: 'state' | 'line', data: StateEvent | LineEvent) => {
     if (res.destroyed) return;
-    if (res.writableLength > MAX_BUFFERED) {
+    if (res.writableLength > LINES_BUFFERED) {
       if (type === 'line') {
         dropped++;
         return;
       }
       // State changes are never dropped; a client that reads none of them for this long is gone.
-      if (res.writableLength > 4 * MAX_BUFFERED) return void res.destroy();
+      if (res.writableLength > MAX_BUFFERED) return void res.destroy();
     }
-    if (dropped > 0 && res.writableLength <= MAX_BUFFERED / 2) {
+    if (dropped > 0 && res.writableLength <= LINES_BUFFERED / 2) {
       write('dropped', { lines: dropped });
       dropped = 0;
     }

@@ -11,6 +11,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** How often Node looks for requests over their timeout (its default, 30 s, is too lazy). */
 const TIMEOUT_CHECK_MS = 1000;
 const MAX_CONNECTIONS = 512;
+/** A connection that sends no request for this long is closed (it holds one of MAX_CONNECTIONS). */
+const IDLE_CONNECTION_MS = 10_000;
 
 export class ApiError extends Error {
   constructor(
@@ -46,7 +48,12 @@ export function createApiServer(routes: Routes, onInternalError: (error: unknown
     keepAliveTimeout: 5000,
   });
   server.maxConnections = MAX_CONNECTIONS;
+  // headersTimeout only runs once a request's first byte arrived; a silent connection needs this.
+  server.setTimeout(IDLE_CONNECTION_MS);
   server.on('request', (req, res) => {
+    // Answers may rightly take long (a stop with a 2 h stop_timeout, an event stream): no idle limit
+    // while one is in progress; after it, keepAliveTimeout applies.
+    req.socket.setTimeout(0);
     handle(routes, req, res).catch((error) => {
       onInternalError(error);
       sendError(res, new ApiError(500, 'internal', `internal error: ${(error as Error).message}`));

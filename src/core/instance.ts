@@ -52,8 +52,10 @@ export class Instance {
    * stopped with the settings it was started with. */
   nextProcess: ProcessConfig | null = null;
   /** Bumped by every operator request that concerns this instance: a request that sees another
-   * one come after it knows it was superseded. */
+   * one come after it knows its course changed. */
   operation = 0;
+  /** What the latest operator request wants of it: running (start, restart, apply) or stopped. */
+  operationGoal: 'started' | 'stopped' = 'started';
   /** Set while a deps-met / deps-failed decision is queued, so the gate decides once. */
   gateQueued = false;
   /** The gate said "waiting for ..." already for this start. */

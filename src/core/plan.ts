@@ -1,7 +1,10 @@
 // What `muster apply` would change: a pure comparison of the running config with a new one.
-// A process is changed when anything that shapes how it runs differs (its command, its resolved
-// environment, its probe, its stop settings...); only its instance count differing makes it
-// "scaled" (instances are added or removed, the others keep running).
+// A process is "changed" (its instances restart) when what its processes are made of differs: the
+// command, the folder, the resolved environment (PORT included). Settings muster applies itself
+// (stop signal and timeout, probe, restart rules, dependencies) are "updated" in place: nothing
+// restarts, they count from the next stop or start. Only its instance count differing makes it
+// "scaled": instances are added or removed, the others keep running; except from or to one
+// instance, which renames them (web <-> web.1), so the process is changed.
 
 import type { AppConfig, ProcessConfig } from '../config/model';
 
@@ -10,19 +13,25 @@ export interface ApplyPlan {
   readonly removed: readonly string[];
   /** `why`: the keys that differ, `env NAME` for each environment variable. */
   readonly changed: ReadonlyArray<{ readonly name: string; readonly why: readonly string[] }>;
+  /** Settings taken on without a restart. */
+  readonly updated: ReadonlyArray<{ readonly name: string; readonly why: readonly string[] }>;
   readonly scaled: ReadonlyArray<{ readonly name: string; readonly from: number; readonly to: number }>;
   readonly unchanged: readonly string[];
 }
 
 export function isEmptyPlan(plan: ApplyPlan): boolean {
-  return plan.added.length + plan.removed.length + plan.changed.length + plan.scaled.length === 0;
+  return plan.added.length + plan.removed.length + plan.changed.length + plan.updated.length + plan.scaled.length === 0;
 }
 
-/** The config keys compared, with the names the plan shows (as in muster.toml). */
-const COMPARED: ReadonlyArray<readonly [keyof ProcessConfig, string]> = [
+/** The keys that make a process what it is: a change restarts it. Names as in muster.toml. */
+const RESTART_KEYS: ReadonlyArray<readonly [keyof ProcessConfig, string]> = [
   ['command', 'command'],
   ['cwd', 'cwd'],
   ['basePort', 'PORT'],
+];
+
+/** The keys muster itself applies: taken on in place. */
+const IN_PLACE_KEYS: ReadonlyArray<readonly [keyof ProcessConfig, string]> = [
   ['dependsOn', 'depends_on'],
   ['ready', 'ready'],
   ['restart', 'restart'],
@@ -39,6 +48,7 @@ export function planApply(current: AppConfig, next: AppConfig): ApplyPlan {
   const after = new Set(next.processes.map((p) => p.name));
   const added: string[] = [];
   const changed: Array<{ name: string; why: string[] }> = [];
+  const updated: Array<{ name: string; why: string[] }> = [];
   const scaled: Array<{ name: string; from: number; to: number }> = [];
   const unchanged: string[] = [];
   for (const p of next.processes) {
@@ -47,21 +57,27 @@ export function planApply(current: AppConfig, next: AppConfig): ApplyPlan {
       added.push(p.name);
       continue;
     }
-    const why = differences(old, p);
-    if (why.length > 0) changed.push({ name: p.name, why: old.instances !== p.instances ? [...why, 'instances'] : why });
-    else if (old.instances !== p.instances) scaled.push({ name: p.name, from: old.instances, to: p.instances });
-    else unchanged.push(p.name);
+    const renamed = old.instances !== p.instances && (old.instances === 1 || p.instances === 1);
+    const restart = [...differences(old, p, RESTART_KEYS), ...envDifferences(old, p), ...(renamed ? ['instances'] : [])];
+    const inPlace = differences(old, p, IN_PLACE_KEYS);
+    if (restart.length > 0) changed.push({ name: p.name, why: [...restart, ...inPlace] });
+    else {
+      if (inPlace.length > 0) updated.push({ name: p.name, why: inPlace });
+      if (old.instances !== p.instances) scaled.push({ name: p.name, from: old.instances, to: p.instances });
+      if (inPlace.length === 0 && old.instances === p.instances) unchanged.push(p.name);
+    }
   }
   const removed = current.processes.filter((p) => !after.has(p.name)).map((p) => p.name);
-  return { added, removed, changed, scaled, unchanged };
+  return { added, removed, changed, updated, scaled, unchanged };
 }
 
-function differences(a: ProcessConfig, b: ProcessConfig): string[] {
-  const why: string[] = [];
-  for (const [key, label] of COMPARED) if (!sameValue(a[key], b[key])) why.push(label);
+function differences(a: ProcessConfig, b: ProcessConfig, keys: ReadonlyArray<readonly [keyof ProcessConfig, string]>): string[] {
+  return keys.filter(([key]) => !sameValue(a[key], b[key])).map(([, label]) => label);
+}
+
+function envDifferences(a: ProcessConfig, b: ProcessConfig): string[] {
   const names = new Set([...Object.keys(a.env), ...Object.keys(b.env)]);
-  for (const name of [...names].sort()) if (a.env[name] !== b.env[name]) why.push(`env ${name}`);
-  return why;
+  return [...names].sort().filter((name) => a.env[name] !== b.env[name]).map((name) => `env ${name}`);
 }
 
 /** Structural equality for the plain data a config holds (strings, numbers, null, flat objects). */

@@ -8,7 +8,8 @@
 import type { AppConfig, DependencyCondition, ProcessConfig } from '../config/model';
 import type { SpawnRequest, TimerHandle } from '../os/ports';
 import { Instance, type InstanceIO, type InstanceServices } from './instance';
-import { transition } from './machine';
+import { transition, type InstanceRuntime } from './machine';
+import { MIN_UPTIME_MS } from './restart-policy';
 import type { ApplyPlan } from './plan';
 import { RESTING_STATES, type InstanceEvent, type InstanceState } from './states';
 
@@ -36,6 +37,8 @@ export type Outcome = 'done' | 'failed' | 'superseded' | 'timeout';
 export interface InstanceResult {
   readonly instance: Instance;
   readonly outcome: Outcome;
+  /** The instance as it was when its outcome was decided (a later request may have moved it on). */
+  readonly runtime: InstanceRuntime;
 }
 
 /** What a request waits for, per instance. */
@@ -47,8 +50,10 @@ type Goal =
 
 interface Waiter {
   readonly instance: Instance;
-  readonly goal: Goal;
+  goal: Goal;
   readonly settle: (outcome: Outcome) => void;
+  /** Look again after `ms` (an instance without a probe must run a moment to count as started). */
+  readonly recheckIn: (ms: number) => void;
 }
 
 type PendingStop = 'stop' | 'restart';
@@ -142,7 +147,7 @@ export class Supervisor {
   /** Stop everything, dependents before what they depend on; resolves when every group is empty. */
   stopAll(): Promise<void> {
     for (const instance of this.instances) {
-      instance.operation++;
+      this.beginOperation(instance, 'stopped');
       this.pendingStops.set(instance, 'stop');
       this.touched.add(instance);
     }
@@ -204,18 +209,17 @@ export class Supervisor {
   /** Start the instances, and whatever stopped or fatal instances they depend on (directly or
    * not). Resolves when each named one is ready (or a one-shot exited 0), or failed. */
   start(targets: readonly Instance[]): Promise<InstanceResult[]> {
-    const named = new Set(targets);
     const all = new Set(targets);
     for (const name of this.dependencyClosure(targets.map((i) => i.process.name))) {
       for (const i of this.byProcess.get(name) ?? []) if (i.state === 'stopped' || i.state === 'fatal') all.add(i);
     }
-    for (const i of this.instances) {
-      if (!all.has(i)) continue;
-      i.operation++;
+    const chosen = this.instances.filter((i) => all.has(i));
+    for (const i of chosen) {
+      this.beginOperation(i, 'started');
       if (this.pendingStops.get(i) === 'stop') this.pendingStops.delete(i);
       this.queue.push([i, { type: 'start' }]);
     }
-    const results = [...named].map((i) => this.waitFor(i, { kind: 'started', operation: i.operation, afterSpawn: null }));
+    const results = chosen.map((i) => this.waitFor(i, { kind: 'started', operation: i.operation, afterSpawn: null }));
     this.drain();
     return Promise.all(results);
   }
@@ -224,7 +228,7 @@ export class Supervisor {
    * only after its own dependents among them stopped. */
   stop(targets: readonly Instance[], withDependents: boolean): Promise<InstanceResult[]> {
     const all = withDependents ? this.withDependents(targets) : [...targets];
-    const results = all.map((i) => this.waitFor(i, { kind: 'stopped', operation: ++i.operation }));
+    const results = all.map((i) => this.waitFor(i, { kind: 'stopped', operation: this.beginOperation(i, 'stopped') }));
     for (const i of all) {
       this.pendingStops.set(i, 'stop');
       this.touched.add(i);
@@ -238,7 +242,7 @@ export class Supervisor {
    * what they depend on is back. */
   restart(targets: readonly Instance[], withDependents: boolean): Promise<InstanceResult[]> {
     const all = withDependents ? this.withDependents(targets, true) : [...targets];
-    const results = all.map((i) => this.waitFor(i, { kind: 'started', operation: ++i.operation, afterSpawn: i.runtime.spawns }));
+    const results = all.map((i) => this.waitFor(i, { kind: 'started', operation: this.beginOperation(i, 'started'), afterSpawn: i.runtime.spawns }));
     for (const i of all) {
       this.pendingStops.set(i, 'restart');
       this.touched.add(i);
@@ -260,7 +264,7 @@ export class Supervisor {
     const results: Array<Promise<InstanceResult>> = [];
     const retire = (i: Instance) => {
       this.retiring.add(i);
-      results.push(this.waitFor(i, { kind: 'stopped', operation: ++i.operation }));
+      results.push(this.waitFor(i, { kind: 'stopped', operation: this.beginOperation(i, 'stopped') }));
       this.pendingStops.set(i, 'stop');
       this.touched.add(i);
     };
@@ -285,7 +289,7 @@ export class Supervisor {
       const kept = old.slice(0, keep);
       for (const i of kept) {
         if (!changed) {
-          this.takeOnLater(i, p);
+          this.takeOnNow(i, p);
           continue;
         }
         if (RESTING_STATES.has(i.state) && i.state !== 'fatal' && !this.pendingStops.has(i)) {
@@ -293,7 +297,7 @@ export class Supervisor {
           continue;
         }
         i.nextProcess = p;
-        results.push(this.waitFor(i, { kind: 'started', operation: ++i.operation, afterSpawn: i.runtime.spawns }));
+        results.push(this.waitFor(i, { kind: 'started', operation: this.beginOperation(i, 'started'), afterSpawn: i.runtime.spawns }));
         this.pendingStops.set(i, 'restart');
         this.touched.add(i);
       }
@@ -305,24 +309,28 @@ export class Supervisor {
       const p = nextByName.get(name)!;
       this.byProcess.set(name, instanceNames(p).map((n, k) => add(n, k + 1, p)));
     }
-    // Unchanged processes keep their instances and take on the new (equal) config object.
-    for (const name of plan.unchanged) for (const i of this.byProcess.get(name) ?? []) this.takeOnLater(i, nextByName.get(name)!);
+    // Updated settings count from now on; unchanged processes take on the new (equal) config object.
+    for (const { name } of plan.updated) {
+      if (plan.scaled.some((s) => s.name === name)) continue; // done with the scaling above
+      for (const i of this.byProcess.get(name) ?? []) this.takeOnNow(i, nextByName.get(name)!);
+    }
+    for (const name of plan.unchanged) for (const i of this.byProcess.get(name) ?? []) this.takeOnNow(i, nextByName.get(name)!);
 
     this.config = next;
     this.reindex();
     for (const i of fresh) {
-      results.push(this.waitFor(i, { kind: 'started', operation: ++i.operation, afterSpawn: null }));
+      results.push(this.waitFor(i, { kind: 'started', operation: this.beginOperation(i, 'started'), afterSpawn: null }));
       this.queue.push([i, { type: 'start' }]);
     }
     this.drain();
     return Promise.all(results);
   }
 
-  /** An equal config (only the instance count or nothing changed): taken on at once if nothing
-   * runs, else at the next start; the running process is left alone. */
-  private takeOnLater(i: Instance, p: ProcessConfig): void {
-    if (RESTING_STATES.has(i.state) && !this.pendingStops.has(i)) i.adopt(p);
-    else i.nextProcess = p;
+  /** A config that needs no restart (settings muster applies, the instance count, nothing):
+   * taken on at once, the running process left alone; after a restart already asked for. */
+  private takeOnNow(i: Instance, p: ProcessConfig): void {
+    if (i.nextProcess) i.nextProcess = p;
+    else i.adopt(p);
   }
 
   /** `targets` plus every live instance of a process that depends on theirs, directly or not. */
@@ -358,16 +366,33 @@ export class Supervisor {
     return found;
   }
 
+  /** A new operator request for this instance; returns its number. */
+  private beginOperation(i: Instance, goal: 'started' | 'stopped'): number {
+    i.operationGoal = goal;
+    this.touched.add(i);
+    return ++i.operation;
+  }
+
   private waitFor(instance: Instance, goal: Goal, timeoutMs?: number): Promise<InstanceResult> {
     return new Promise((resolve) => {
       let timer: TimerHandle | null = null;
+      let recheck: TimerHandle | null = null;
       const waiter: Waiter = {
         instance,
         goal,
         settle: (outcome) => {
           timer?.cancel();
+          recheck?.cancel();
           this.waiters.get(instance)?.delete(waiter);
-          resolve({ instance, outcome });
+          resolve({ instance, outcome, runtime: instance.runtime });
+        },
+        recheckIn: (ms) => {
+          recheck?.cancel();
+          recheck = this.options.services.timers.after(ms, () => {
+            recheck = null;
+            this.touched.add(instance);
+            this.drain();
+          });
         },
       };
       let set = this.waiters.get(instance);
@@ -385,23 +410,49 @@ export class Supervisor {
     const pending = this.pendingStops.has(i);
     switch (goal.kind) {
       case 'started':
-        if (i.operation !== goal.operation) return 'superseded';
+        if (i.operation !== goal.operation) {
+          // A later request merged with this one (restart twice): its end is ours. One that wants
+          // it stopped changed its course.
+          if (i.operationGoal !== 'started') return 'superseded';
+          waiter.goal = { ...goal, operation: i.operation };
+        }
         if (pending || (goal.afterSpawn !== null && rt.spawns <= goal.afterSpawn && rt.state !== 'fatal')) return null;
-        if (rt.state === 'ready') return 'done';
-        if (rt.state === 'fatal') return 'failed';
-        if (rt.state === 'exited') return rt.lastExit?.code === 0 ? 'done' : 'failed';
-        if (rt.state === 'stopped') return 'superseded';
-        return null;
+        return this.startVerdict(waiter, rt.state === 'stopped' ? 'superseded' : null);
       case 'stopped':
-        if (i.operation !== goal.operation) return 'superseded';
+        if (i.operation !== goal.operation) {
+          if (i.operationGoal !== 'stopped') return 'superseded';
+          waiter.goal = { ...goal, operation: i.operation };
+        }
         return !pending && RESTING_STATES.has(rt.state) ? 'done' : null;
       case 'wait-ready':
-        if (rt.state === 'ready') return 'done';
-        if (rt.state === 'fatal') return 'failed';
-        if (rt.state === 'exited') return rt.lastExit?.code === 0 ? 'done' : 'failed';
-        return null;
+        // Stopped and nobody asked to start it: it will not get there by waiting.
+        return this.startVerdict(waiter, rt.state === 'stopped' && !pending && rt.stoppedByOperator ? 'failed' : null);
       case 'wait-stopped':
         return !pending && RESTING_STATES.has(rt.state) ? 'done' : null;
+    }
+  }
+
+  /** Has it started? Ready (an instance without a probe: and still running a second after its
+   * spawn, as the restart policy counts a stable start), or a one-shot that exited 0. */
+  private startVerdict(waiter: Waiter, whenStopped: Outcome | null): Outcome | null {
+    const { instance: i } = waiter;
+    const rt = i.runtime;
+    switch (rt.state) {
+      case 'ready': {
+        if (i.settings.hasProbe || rt.spawnedAt === null) return 'done';
+        const young = MIN_UPTIME_MS - (this.options.services.clock.now() - rt.spawnedAt);
+        if (young <= 0) return 'done';
+        waiter.recheckIn(young);
+        return null;
+      }
+      case 'fatal':
+        return 'failed';
+      case 'exited':
+        return rt.lastExit?.code === 0 ? 'done' : 'failed';
+      case 'stopped':
+        return whenStopped;
+      default:
+        return null;
     }
   }
 

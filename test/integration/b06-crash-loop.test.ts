@@ -88,14 +88,11 @@ test('B06 crash loop: growing backoff, fatal by the crash-loop rule with the las
   assert.ok(logs.some((l: { text: string }) => l.text === 'booting'), JSON.stringify(logs));
 
   // `muster start crashy` on the fatal process starts afresh: restarts back to 0, backoff from 1 s
-  // again, and fatal again by the same rule. Without a probe, "started" means spawned.
+  // again, and fatal again by the same rule. It never ran a second, so the start failed: exit 1.
   fs.writeFileSync(path.join(root, 'spawns'), '');
-  const start = await musterJson(dir, ['start', 'crashy']);
-  assert.equal(start.results[0].outcome, 'done');
-  assert.ok((await statusJson(dir, ['crashy']))[0]!.restarts <= 1, 'restarts start from 0 again');
-  const fatalAgain = await musterJson(dir, ['wait', 'crashy', '--for', 'stopped', '--timeout', '20s']);
-  assert.equal(fatalAgain.ok, true);
-  assert.equal((await statusJson(dir, ['crashy']))[0]!.state, 'fatal');
+  const start = await musterJson(dir, ['start', 'crashy'], 1);
+  assert.equal(start.results[0].outcome, 'failed');
+  assert.equal(start.results[0].state, 'fatal');
   const again = fs.readFileSync(path.join(root, 'spawns'), 'utf8').trim().split('\n').map(Number);
   assert.equal(again.length, 4, `spawns after start: ${again.join(', ')}`);
   const firstGap = again[1]! - again[0]!;

@@ -23,18 +23,21 @@ depends_on = { web = "started" }
 command = "sleep 602"
 `,
   });
-  await upDetached(t, dir);
+  const up = await upDetached(t, dir, 0, ['--json']);
+  const started: InstanceJson[] = JSON.parse(up.stdout); // up -d --json prints the status as JSON
+  assert.ok(started.every((i) => i.state === 'ready'), up.stdout);
   const names = (await statusJson(dir)).map((i) => i.name);
+  assert.deepEqual(started.map((i) => i.name), names);
   assert.equal(names.length, 9);
 
   const restarts = [
-    muster(dir, ['restart', 'all']),
-    muster(dir, ['restart', 'web', '--with-dependents']),
-    muster(dir, ['restart', 'worker.2']),
-    muster(dir, ['stop', 'beat']),
-    muster(dir, ['start', 'beat']),
-    muster(dir, ['restart', 'all']),
-  ];
+    ['restart', 'all'],
+    ['restart', 'web', '--with-dependents'],
+    ['restart', 'worker.2'],
+    ['stop', 'beat'],
+    ['start', 'beat'],
+    ['restart', 'all'],
+  ].map((args) => muster(dir, [...args, '--json']));
   const statuses = Array.from({ length: 50 }, () => muster(dir, ['status', '--json']));
   for (const r of await Promise.all(statuses)) {
     assert.equal(r.code, 0, r.stderr);
@@ -45,7 +48,13 @@ command = "sleep 602"
       assert.ok(i.pid === null || Number.isInteger(i.pid));
     }
   }
-  for (const r of await Promise.all(restarts)) assert.ok(r.code === 0, `a restart failed: ${r.stdout}${r.stderr}`);
+  // Each request got where it asked, or says that a later one changed its course (and exits 1).
+  for (const r of await Promise.all(restarts)) {
+    const answer = JSON.parse(r.stdout);
+    const outcomes = new Set(answer.results.map((x: { outcome: string }) => x.outcome));
+    assert.ok([...outcomes].every((o) => o === 'done' || o === 'superseded'), r.stdout);
+    assert.equal(r.code, outcomes.has('superseded') ? 1 : 0, r.stdout);
+  }
   // "stop beat" and "start beat" raced: either may have come last. Start it for the count below.
   assert.equal((await muster(dir, ['start', 'beat'])).code, 0);
   assert.equal((await muster(dir, ['wait', 'all', '--for', 'ready', '--timeout', '30s'])).code, 0);
@@ -66,15 +75,24 @@ command = "sleep 600"
 
 [process.broken]
 command = "/nonexistent/bin/app --serve"
+
+[process.once]
+command = "sh -c 'echo failing; exit 1'"
+restart = "never"
 `,
   });
   const none = await muster(dir, ['status']);
   assert.equal(none.code, 3);
   assert.match(none.stderr, /no supervisor is running for .*\(start one with: muster -C .* up -d\)/);
 
-  await upDetached(t, dir, 1); // broken cannot start: up -d says so with 1, the supervisor stays
+  const up = await upDetached(t, dir, 1); // broken cannot start: up -d says so with 1, the supervisor stays
+  assert.match(up.stderr, /not every process started/);
   const st = await statusJson(dir);
-  assert.deepEqual(st.map((i) => [i.name, i.state]), [['ok', 'ready'], ['broken', 'fatal']]);
+  assert.deepEqual(st.map((i) => [i.name, i.state]), [['ok', 'ready'], ['broken', 'fatal'], ['once', 'exited']]);
+
+  // A one-shot that exits 1 did not start, whatever it looked like for a millisecond.
+  const once = await musterJson(dir, ['start', 'once'], 1);
+  assert.deepEqual([once.results[0].outcome, once.results[0].state], ['failed', 'exited']);
 
   assert.equal((await muster(dir, ['restart', 'ok'])).code, 0);
   const failed = await musterJson(dir, ['start', 'broken'], 1);
@@ -88,4 +106,12 @@ command = "/nonexistent/bin/app --serve"
   assert.equal(timeout.ok, false);
   const waited = await musterJson(dir, ['wait', 'ok', '--for', 'ready', '--timeout', '5s']);
   assert.equal(waited.ok, true);
+
+  // Waiting for an instance an operator stopped answers at once: nobody is going to start it.
+  assert.equal((await muster(dir, ['stop', 'ok'])).code, 0);
+  const startedAt = Date.now();
+  const stopped = await musterJson(dir, ['wait', 'ok', '--timeout', '20s'], 1);
+  assert.ok(Date.now() - startedAt < 3000, `wait took ${Date.now() - startedAt} ms`);
+  assert.equal(stopped.results[0].message, 'stopped by an operator');
+  assert.equal((await muster(dir, ['wait', 'ok', '--timeout', '30d'])).code, 2);
 });

@@ -90,6 +90,13 @@ test('the control socket is 0600 and refuses malformed, truncated, huge and slow
   await Promise.all(Array.from({ length: 300 }, (_, k) => raw(dir, 'GET /v1/instances HTTP/1.1\r\nHost: x\r\n\r\n'.slice(0, k % 45), 200, true)));
   await stillFine(dir, pid, '300 connections');
 
+  // Connections that never send anything are closed after 10 s, so they cannot lock clients out.
+  const idle = Array.from({ length: 520 }, () => raw(dir, '', 20_000));
+  const idleSince = Date.now();
+  await Promise.all(idle);
+  assert.ok(Date.now() - idleSince < 16_000, `idle connections were closed after ${Date.now() - idleSince} ms`);
+  await stillFine(dir, pid, '520 idle connections');
+
   // Supervision went on the whole time: chatty's output still reaches its log.
   const before = fs.statSync(`${dir}/.muster/logs/chatty.log`).size;
   await new Promise((r) => setTimeout(r, 300));
@@ -110,15 +117,27 @@ test('one supervisor per app folder: a second up names the first; a dead one\'s 
   assert.ok(isAlive(first.child.pid!));
   assert.equal((await api(dir, 'GET', '/v1/app')).body.pid, first.child.pid);
 
-  // A supervisor that dies leaves its socket file; the next one replaces it.
-  const groups = (await api(dir, 'GET', '/v1/instances')).body.map((i: { pid: number }) => i.pid);
+  // A supervisor that dies leaves its socket file; the next one replaces it, and names the
+  // processes the dead one left running (it does not adopt them).
+  const instances = (await api(dir, 'GET', '/v1/instances')).body as Array<{ name: string; pid: number }>;
   first.child.kill('SIGKILL');
   await first.exited();
-  for (const g of groups) process.kill(-g, 'SIGKILL');
   assert.ok(fs.existsSync(controlSocket(dir)), 'the dead supervisor left its socket');
   const third = run();
   await third.waitFor(/chatty\s+= starting -> ready/);
   assert.equal((await api(dir, 'GET', '/v1/app')).body.pid, third.child.pid);
+  const warning = /warning: the previous supervisor \(pid (\d+)\) of this app died without stopping its processes, and these still run: (.*)\. muster does not adopt them/.exec(third.output());
+  assert.ok(warning, third.output());
+  assert.equal(Number(warning[1]), first.child.pid);
+  // (chatty died of SIGPIPE with its reader; the sleepers print nothing and live on.)
+  for (const i of instances.filter((x) => x.name.startsWith('sleeper'))) assert.match(warning[2]!, new RegExp(`sleeper instance ${i.name.split('.')[1]} pid ${i.pid}\\b`));
+  for (const i of instances) {
+    try {
+      process.kill(-i.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   third.signal('SIGTERM');
   assert.equal(await third.exited(), 0);
 

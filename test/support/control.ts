@@ -121,7 +121,7 @@ export async function pids(dir: string): Promise<Record<string, number | null>> 
  * `muster up -d` on `dir`, with everything cleaned up when the test ends: `muster down`, then
  * SIGKILL for the supervisor and every group it reported, then the temp folder.
  */
-export async function upDetached(t: { after(fn: () => Promise<void> | void): void }, dir: string, expectCode = 0): Promise<CliResult> {
+export async function upDetached(t: { after(fn: () => Promise<void> | void): void }, dir: string, expectCode = 0, extraArgs: readonly string[] = []): Promise<CliResult> {
   t.after(async () => {
     const supervisor = readSupervisorPid(dir);
     const groups = supervisor !== null ? await api(dir, 'GET', '/v1/instances', undefined, 3000).then((a) => (a.body as InstanceJson[]).flatMap((i) => (i.pid ? [i.pid] : [])), () => []) : [];
@@ -143,7 +143,7 @@ export async function upDetached(t: { after(fn: () => Promise<void> | void): voi
     }
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
-  const r = await muster(dir, ['up', '-d']);
+  const r = await muster(dir, ['up', '-d', ...extraArgs]);
   assert.equal(r.code, expectCode, `muster up -d exited ${r.code}; stderr:\n${r.stderr}\nstdout:\n${r.stdout}\nmuster.log:\n${readMusterLog(dir)}`);
   return r;
 }

@@ -10,8 +10,8 @@ import { resultLines } from './results';
 
 type Action = 'start' | 'stop' | 'restart' | 'reload' | 'signal';
 
-/** The largest signal number Linux has (SIGRTMAX). */
-const MAX_SIGNAL_NUMBER = 64;
+/** The standard signals (1-31); real-time signals have no name Node can send. */
+const MAX_SIGNAL_NUMBER = 31;
 
 async function act(context: ClientContext, action: Action, names: readonly string[], signal?: string | number): Promise<number> {
   const { options } = context;
@@ -19,7 +19,9 @@ async function act(context: ClientContext, action: Action, names: readonly strin
   if (signal !== undefined) body.signal = signal;
   if (action === 'restart' || action === 'stop') body.with_dependents = options.withDependents;
   body.wait = !options.noWait;
-  const reply = await context.client.post<ResultsAnswer>('/v1/actions', body);
+  // A signal is delivered at once; the other actions wait for the processes, however long that takes.
+  const quick = action === 'reload' || action === 'signal';
+  const reply = await context.client.post<ResultsAnswer>('/v1/actions', body, quick);
   context.out(options.json ? withNewline(reply.text) : resultLines(reply.value.results));
   return reply.value.ok ? EXIT.ok : EXIT.failed;
 }

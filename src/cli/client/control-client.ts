@@ -38,6 +38,10 @@ export function queryString(params: Record<string, string | number | readonly st
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
+/** What a request that answers at once (status, logs, a signal) may take before we give up. The
+ * ones that wait for processes (start, stop, restart, apply, wait, down) have no such bound. */
+export const QUICK_ANSWER_MS = 10_000;
+
 export class ControlClient {
   readonly socketPath: string;
 
@@ -45,16 +49,18 @@ export class ControlClient {
     this.socketPath = controlSocketPath(dir);
   }
 
+  /** Reading never waits for processes: bounded by QUICK_ANSWER_MS. */
   get<T>(pathAndQuery: string): Promise<Reply<T>> {
-    return this.send<T>({ method: 'GET', path: pathAndQuery });
+    return this.send<T>({ method: 'GET', path: pathAndQuery }, QUICK_ANSWER_MS);
   }
 
-  post<T>(pathAndQuery: string, body: unknown): Promise<Reply<T>> {
-    return this.send<T>({ method: 'POST', path: pathAndQuery, body });
+  /** `quick`: the request answers at once (a signal, a dry run), so a silent supervisor is an error. */
+  post<T>(pathAndQuery: string, body: unknown, quick = false): Promise<Reply<T>> {
+    return this.send<T>({ method: 'POST', path: pathAndQuery, body }, quick ? QUICK_ANSWER_MS : undefined);
   }
 
-  private async send<T>(request: Request): Promise<Reply<T>> {
-    const answer = await fetchAnswer(this.socketPath, request);
+  private async send<T>(request: Request, timeoutMs: number | undefined): Promise<Reply<T>> {
+    const answer = await fetchAnswer(this.socketPath, request, timeoutMs);
     const text = answer.body.toString('utf8');
     const value = parseJson(text, answer.status);
     if (answer.status >= 400) throw apiError(answer.status, value);

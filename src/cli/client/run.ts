@@ -66,6 +66,11 @@ function report(context: ClientContext, command: ClientCommand, error: unknown):
     return EXIT.noSupervisor;
   }
   if (error instanceof ApiError) return reportApiError(context, error);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    context.err('muster: the supervisor closed the connection before answering (it is stopping, or serves too many connections already); try again\n');
+    return EXIT.failed;
+  }
   context.err(`muster: ${(error as Error).message ?? String(error)}\n`);
   return EXIT.failed;
 }

@@ -40,19 +40,31 @@ function requestBytes(request: Request): string {
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }
 
-/** One request, its whole answer. */
-export function fetchAnswer(socketPath: string, request: Request): Promise<Answer> {
+/** No whole answer within the time a request was given (a supervisor stopped with SIGSTOP, or
+ * something else listening on the socket). */
+export class NoAnswerError extends Error {}
+
+/** One request, its whole answer; `timeoutMs` bounds the wait for requests that answer at once. */
+export function fetchAnswer(socketPath: string, request: Request, timeoutMs?: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     let head: ResponseHead | null = null;
     const parts: Buffer[] = [];
+    const timer = timeoutMs === undefined ? null : setTimeout(() => {
+      stream.close();
+      reject(new NoAnswerError(`no answer on ${socketPath} within ${timeoutMs / 1000} s: is the supervisor stopped (SIGSTOP) or overloaded? Its pid is in .muster/muster.pid`));
+    }, timeoutMs);
     const stream = openExchange(socketPath, request, {
       head: (h) => (head = h),
       body: (data) => parts.push(data),
       end: () => {
+        if (timer) clearTimeout(timer);
         stream.close();
         resolve({ ...head!, body: parts.length === 1 ? parts[0]! : Buffer.concat(parts) });
       },
-      error: reject,
+      error: (error) => {
+        if (timer) clearTimeout(timer);
+        reject(error);
+      },
     });
   });
 }

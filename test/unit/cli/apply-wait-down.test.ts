@@ -22,7 +22,7 @@ test('apply --dry-run: sends dry_run, prints the plan, changes nothing', async (
     ['plan (dry run: nothing was changed):'],
     ['add', 'extra', '(new in the config)'],
     ['remove', 'old', '(no longer in the config)'],
-    ['change', 'worker', '(command, env GREETING)'],
+    ['change', 'worker', '(command, env GREETING): restarts'],
     ['scale', 'web', '2 -> 4 instances'],
     ['2 processes unchanged'],
   ]);

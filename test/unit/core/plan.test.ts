@@ -32,10 +32,18 @@ test('an environment change names the variable; structural values compare by con
   assert.deepEqual(plan.changed, [{ name: 'web', why: ['env GREETING'] }, { name: 'beat', why: ['env NEW'] }]);
 });
 
-test('added, removed and scaled processes are told apart; a scale with another change is a change', () => {
+test('added, removed and scaled processes are told apart; from or to one instance renames them, so it is a change', () => {
   const plan = planApply(app(p('web'), p('old'), p('worker', { instances: 2 }), p('beat')), app(p('web'), p('worker', { instances: 4 }), p('beat', { instances: 3, stopSignal: 'SIGINT' }), p('extra')));
   assert.deepEqual(plan.added, ['extra']);
   assert.deepEqual(plan.removed, ['old']);
   assert.deepEqual(plan.scaled, [{ name: 'worker', from: 2, to: 4 }]);
-  assert.deepEqual(plan.changed, [{ name: 'beat', why: ['stop_signal', 'instances'] }]);
+  assert.deepEqual(plan.changed, [{ name: 'beat', why: ['instances', 'stop_signal'] }]);
+});
+
+test('settings muster applies itself are updated in place, without a restart', () => {
+  const plan = planApply(app(p('web'), p('worker', { instances: 2 })), app(p('web', { stopTimeoutMs: 30_000, reloadSignal: 'SIGHUP' }), p('worker', { instances: 3, dependsOn: { web: 'ready' } })));
+  assert.deepEqual(plan.changed, []);
+  assert.deepEqual(plan.updated, [{ name: 'web', why: ['stop_timeout', 'reload_signal'] }, { name: 'worker', why: ['depends_on'] }]);
+  assert.deepEqual(plan.scaled, [{ name: 'worker', from: 2, to: 3 }]);
+  assert.deepEqual(plan.unchanged, []);
 });

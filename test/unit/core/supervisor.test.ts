@@ -252,6 +252,7 @@ test('restart --with-dependents: dependents stop first, the dependency restarts,
   await settle(world);
   assert.equal(live(world, 'web'), 0, 'not before redis is ready again');
   world.probes.get('redis')!(true, '');
+  world.advance(1000); // without a probe, started means still running a second after the spawn
   assert.deepEqual(outcomes(await pending), ['redis:done', 'web:done', 'worker:done']);
   assert.equal(live(world, 'web'), 1);
   assert.equal(live(world, 'redis'), 1);
@@ -264,7 +265,26 @@ test('start also starts the stopped dependencies of what it starts', async () =>
   assert.equal(supervisor.find('redis')!.state, 'running');
   assert.equal(supervisor.find('worker')!.state, 'stopped', 'only what web needs');
   world.probes.get('redis')!(true, '');
-  assert.deepEqual(outcomes(await pending), ['web:done']);
+  world.advance(999);
+  await settle(world);
+  let settled = false;
+  void pending.then(() => (settled = true));
+  await settle(world);
+  assert.equal(settled, false, 'web has run for less than a second: not started yet');
+  world.advance(1);
+  assert.deepEqual(outcomes(await pending), ['redis:done', 'web:done'], 'the dependency it started is reported too');
+});
+
+test('start of a probe-less instance that exits at once reports failure, a one-shot that exits 0 success', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('crashy', { restart: 'never' }), processConfig('migrate', { restart: 'never' })]);
+  const crashy = supervisor.start([supervisor.find('crashy')!]);
+  world.advance(100);
+  world.exit(pidOf('crashy'), { code: 1, signal: null });
+  assert.deepEqual(outcomes(await crashy), ['crashy:failed']);
+  const migrate = supervisor.start([supervisor.find('migrate')!]);
+  world.advance(100);
+  world.exit(pidOf('migrate'), { code: 0, signal: null });
+  assert.deepEqual(outcomes(await migrate), ['migrate:done']);
 });
 
 test('stop of one process stops only it, even with running dependents; with dependents, they go first', async () => {
@@ -303,8 +323,9 @@ test('a restart during a stop, two restarts in a row, a stop while waiting for a
   assert.deepEqual(world.signals, [`SIGTERM ${worker}`], 'one stop signal');
   world.exit(worker);
   await settle(world);
+  world.advance(1000);
   assert.deepEqual(outcomes(await stop), ['worker:superseded']);
-  assert.deepEqual(outcomes(await restart1), ['worker:superseded']);
+  assert.deepEqual(outcomes(await restart1), ['worker:done'], 'two restarts in a row are one: both callers see its end');
   assert.deepEqual(outcomes(await restart2), ['worker:done']);
   assert.equal(live(world, 'worker'), 1);
 });
@@ -328,6 +349,7 @@ test('wait times out, and reports fatal as failed', async () => {
   world.advance(500);
   assert.deepEqual(outcomes(await waiting), ['redis:timeout', 'web:timeout', 'worker:timeout']);
   world.probes.get('redis')!(true, '');
+  world.advance(1000);
   assert.deepEqual(outcomes(await supervisor.wait(supervisor.instances, 'ready', 500)), ['redis:done', 'web:done', 'worker:failed']);
 });
 
@@ -346,6 +368,8 @@ test('apply: a changed command restarts only that process, with the new command'
   const pending = applied(supervisor, [processConfig('web'), processConfig('worker', { command: 'run-worker --concurrency 4' })]);
   assert.deepEqual(world.signals, [`SIGTERM ${worker}`], 'stopped with the settings it was started with');
   world.exit(worker);
+  await settle(world);
+  world.advance(1000);
   assert.deepEqual(outcomes(await pending), ['worker:done']);
   assert.equal(pidOf('web'), web);
   assert.deepEqual(world.alive.get(pidOf('worker'))!.request.argv, ['run-worker', '--concurrency', '4']);
@@ -362,6 +386,8 @@ test('apply: added processes start, removed ones stop and disappear, scaled ones
   assert.deepEqual(world.signals.sort(), [`SIGTERM ${old}`, `SIGTERM ${w3}`].sort());
   world.exit(old!);
   world.exit(w3!);
+  await settle(world);
+  world.advance(1000);
   const results = outcomes(await pending).sort();
   assert.deepEqual(results, ['extra:done', 'old:done', 'worker.3:done']);
   assert.deepEqual(supervisor.instances.map((i) => i.name), ['web', 'worker.1', 'worker.2', 'extra']);
@@ -377,9 +403,21 @@ test('apply: going from 1 to 2 instances renames them; the new ones wait until t
   assert.equal(live(world, 'web'), 1, 'web.1 and web.2 wait for the old web to stop (they would share its port)');
   world.exit(web);
   await settle(world);
+  world.advance(1000);
   assert.deepEqual(outcomes(await pending).sort(), ['web.1:done', 'web.2:done', 'web:done']);
   assert.equal(live(world, 'web'), 2);
   assert.deepEqual(supervisor.instances.map((i) => i.name), ['web.1', 'web.2']);
+});
+
+test('apply: an updated stop_timeout is taken on by the running instance, which keeps its pid', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('worker', { stopTimeoutMs: 10_000 })]);
+  supervisor.startAll();
+  const worker = pidOf('worker');
+  assert.deepEqual(outcomes(await applied(supervisor, [processConfig('worker', { stopTimeoutMs: 2000 })])), []);
+  assert.equal(pidOf('worker'), worker);
+  void supervisor.stop([supervisor.find('worker')!], false);
+  world.advance(2000);
+  assert.deepEqual(world.signals, [`SIGTERM ${worker}`, `SIGKILL -${worker}`], 'killed after the new 2 s');
 });
 
 test('apply: a process stopped by an operator takes the new config and stays stopped', async () => {
