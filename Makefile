@@ -2,7 +2,7 @@
 .PHONY: demo test build deps test-deps
 
 demo: build
-	node bin/muster -C examples/demo up
+	bin/muster -C examples/demo up
 
 # Only *.test.js: given a folder, node --test would also "run" the support modules as empty tests.
 test: test-deps build
