@@ -49,7 +49,7 @@ mkapp() {
 }
 start_muster() {  # start_muster PREFIX... : runs muster up -q under PREFIX, sets MPID
   local prof=(--cpu-prof --cpu-prof-dir="$OUT"); [[ ${PROF:-1} == 0 ]] && prof=()
-  (cd "$TMP" && exec setsid "$@" node "${prof[@]}" "$MUSTER_REPO/bin/muster" -C "$TMP/app" up -q) < /dev/null > "$OUT/up-$RUN.out" 2>&1 &
+  (cd "$TMP" && exec setsid "$@" node "${prof[@]}" "$MUSTER_REPO/build/src/cli/main.js" -C "$TMP/app" up -q) < /dev/null > "$OUT/up-$RUN.out" 2>&1 &
   MPID=$!
 }
 wait_starts() {  # wait_starts N: until N .starts files exist

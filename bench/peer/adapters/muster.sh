@@ -36,12 +36,12 @@ stop_scope = "group"
 TOML
   done > "$W/app/muster.toml"
   # muster refuses a bad config with exit 2 before starting anything: check it here.
-  node "$MUSTER_REPO/bin/muster" -C "$W/app" config > "$W/config.out" 2>&1
+  node "$MUSTER_REPO/build/src/cli/main.js" -C "$W/app" config > "$W/config.out" 2>&1
 }
 
 a_start() {
   # shellcheck disable=SC2086
-  (cd "$W" && exec setsid node $MUSTER_NODE_OPTS "$MUSTER_REPO/bin/muster" -C "$W/app" up -q) < /dev/null > "$W/up.out" 2>&1 &
+  (cd "$W" && exec setsid node $MUSTER_NODE_OPTS "$MUSTER_REPO/build/src/cli/main.js" -C "$W/app" up -q) < /dev/null > "$W/up.out" 2>&1 &
   echo $! > "$W/muster.pid"
   disown $! 2>/dev/null || true
 }
