@@ -114,4 +114,16 @@ restart = "never"
   assert.ok(Date.now() - startedAt < 3000, `wait took ${Date.now() - startedAt} ms`);
   assert.equal(stopped.results[0].message, 'stopped by an operator');
   assert.equal((await muster(dir, ['wait', 'ok', '--timeout', '30d'])).code, 2);
+
+  // signal and down, as JSON.
+  assert.equal((await muster(dir, ['start', 'ok'])).code, 0);
+  const okPid = (await statusJson(dir, ['ok']))[0]!.pid;
+  const signalled = await musterJson(dir, ['signal', 'CONT', 'ok']);
+  assert.deepEqual(signalled.results.map((r: { name: string; outcome: string; pid: number }) => [r.name, r.outcome, r.pid]), [['ok', 'sent', okPid]]);
+  const skipped = await musterJson(dir, ['signal', 'HUP', 'broken']);
+  assert.equal(skipped.results[0].outcome, 'skipped');
+  const down = await musterJson(dir, ['down']);
+  assert.equal(down.ok, true);
+  assert.deepEqual(down.stopped, ['ok', 'broken', 'once']);
+  assert.equal((await muster(dir, ['status'])).code, 3);
 });
