@@ -73,7 +73,10 @@ ln -s "$REPO/node_modules" "$M/node_modules"
 say "building muster $REV in $M"
 "$REPO/node_modules/.bin/tsc" -p "$M" > "$OUT/tsc.out" 2>&1 || say "tsc reported errors (see tsc.out); the emitted build is used anyway"
 [[ -f $M/build/src/cli/main.js ]] || { say "no build/src/cli/main.js: cannot bench muster"; exit 1; }
-MUSTER="node $M/bin/muster"
+# muster as a user runs it: bin/muster (a node script with a shebang, or since 515dc90 a sh launcher
+# that drops NODE_EXTRA_CA_CERTS for the commands that only talk to the control socket)
+MUSTER="$M/bin/muster"
+MAINJS="$M/build/src/cli/main.js"
 
 # --- the peers
 if [[ $INSTALL == 1 ]]; then
@@ -157,7 +160,7 @@ start_tool() {  # start_tool TOOL: started, every child running, roots in $WROOT
       # this muster has no `up -d` yet: run `up -q` in the background like the harness' adapter
       say "muster: 'up -d' refused ($(head -1 "$w/up-d.out")); falling back to a background 'up -q'"
       MUSTER_FALLBACK=1
-      (cd "$w" && exec setsid node "$M/bin/muster" -C "$w/app" up -q) < /dev/null > "$w/up.out" 2>&1 &
+      (cd "$w" && exec setsid "$M/bin/muster" -C "$w/app" up -q) < /dev/null > "$w/up.out" 2>&1 &
       echo $! > "$w/fallback.pid"; disown $! 2>/dev/null || true
     elif [[ $rc != 0 ]]; then
       say "muster up -d failed (exit $rc):"; tail -20 "$w/up-d.out"; return 1
@@ -228,10 +231,11 @@ commands() {
         echo "ref: curl GET /v1/app (trivial answer; curl's wall time)|curl -sS --unix-socket $w/app/.muster/control.sock http://muster/v1/app"
       fi
       echo "ref: node -e 0|node -e 0"
-      [[ $phase == idle ]] && echo "ref: muster --version (CLI start, no request)|$MUSTER --version"
+      [[ $phase == idle ]] && echo "ref: node main.js --version, NODE_EXTRA_CA_CERTS unset (CLI start, no request)|env -u NODE_EXTRA_CA_CERTS node $MAINJS --version"
       if [[ -n ${NODE_EXTRA_CA_CERTS:-} ]]; then
         echo "ref: node -e 0, NODE_EXTRA_CA_CERTS unset|env -u NODE_EXTRA_CA_CERTS node -e 0"
         echo "ref: muster status, NODE_EXTRA_CA_CERTS unset|env -u NODE_EXTRA_CA_CERTS $MUSTER -C $w/app status"
+        echo "ref: node main.js status, NODE_EXTRA_CA_CERTS as is (no launcher)|node $MAINJS -C $w/app status"
       fi ;;
     supervisord) echo "supervisorctl status|supervisorctl -c $w/supervisord.conf status" ;;
     pm2)

@@ -28,6 +28,11 @@ const JSONF = opt('--json', null);
 const TRACE = path.join(__dirname, 'trace.js');
 const SOCK = path.join(APP, '.muster', 'control.sock');
 const BIN = path.join(ROOT, 'bin', 'muster');
+// The traced runs start node on main.js directly: bin/muster may be a sh launcher (since 515dc90, which
+// drops NODE_EXTRA_CA_CERTS for client commands), and the preload needs node's own command line. The
+// two columns (environment as is / NODE_EXTRA_CA_CERTS unset) show what the launcher's choice is worth;
+// the launcher itself is timed separately (bin/muster vs node main.js).
+const MAIN = path.join(ROOT, 'build', 'src', 'cli', 'main.js');
 
 const med = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); const n = s.length; return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
 const p90 = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.ceil(0.9 * s.length) - 1] : NaN; };
@@ -62,7 +67,7 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
   delete env.NODE_EXTRA_CA_CERTS;
   variants.push(['NODE_EXTRA_CA_CERTS unset', env]);
 }
-const argv = [process.execPath, '-r', TRACE, BIN, '-C', APP, 'status'];
+const argv = [process.execPath, '-r', TRACE, MAIN, '-C', APP, 'status'];
 const cols = [];
 for (const [name, env] of variants) {
   for (let i = 0; i < WARMUP; i++) wallRun(argv, env);
@@ -73,7 +78,7 @@ for (const [name, env] of variants) {
 }
 say(`### \`muster status\` point by point${LABEL ? ` (${LABEL})` : ''}`);
 say();
-say(`${RUNS} runs after ${WARMUP} warm-ups per column, \`node -r bench/status/trace.js bin/muster -C APP status\`, wall time from node's spawnSync; medians per segment (the segments' medians need not add up to the median wall time).`);
+say(`${RUNS} runs after ${WARMUP} warm-ups per column, \`node -r bench/status/trace.js build/src/cli/main.js -C APP status\`, wall time from node's spawnSync; medians per segment (the segments' medians need not add up to the median wall time).`);
 say();
 say(`| segment | ${cols.map((c) => `${c.name}: median ms (p90)`).join(' | ')} |`);
 say(`|---|${cols.map(() => '---').join('|')}|`);
@@ -87,6 +92,16 @@ say(`| **wall time** | ${cols.map((c) => { const xs = c.runs.map((r) => r.wall);
 for (const c of cols) result.cli[c.name].wall = med(c.runs.map((r) => r.wall));
 if (cols.some((c) => c.failed)) say(`\n(failed or untraced runs: ${cols.map((c) => `${c.name} ${c.failed}`).join(', ')})`);
 say();
+
+// the launcher: bin/muster as a user runs it, against node main.js (no preload) in both environments
+{
+  const plain = (cmd, env) => { for (let i = 0; i < WARMUP; i++) wallRun(cmd, env); const xs = []; for (let i = 0; i < RUNS; i++) xs.push(wallRun(cmd, env).wall); return xs; };
+  const rows = [[`\`bin/muster -C APP status\` (${fs.readFileSync(BIN, 'utf8').startsWith('#!/bin/sh') ? 'sh launcher' : 'node script'}), environment as is`, plain([BIN, '-C', APP, 'status'], process.env)]];
+  for (const [name, env] of variants) rows.push([`\`node main.js -C APP status\`, ${name}`, plain([process.execPath, MAIN, '-C', APP, 'status'], env)]);
+  result.launcher = Object.fromEntries(rows.map(([k, xs]) => [k, med(xs)]));
+  say(`Without the preload, ${RUNS} runs each (median, p90 ms): ${rows.map(([k, xs]) => `${k}: ${f1(med(xs))} (${f1(p90(xs))})`).join('; ')}.`);
+  say();
+}
 
 // ---- 2. the CLI's require()s
 {
