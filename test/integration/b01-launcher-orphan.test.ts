@@ -9,18 +9,20 @@ import { groupMembers, pidsMatching, reportedPids, tempApp } from '../support/up
 import { cmdlineOf, freePort, httpStatus, isAlive, isListening, waitUntilAsync, upRunner } from '../support/proc';
 import { muster, statusJson, upDetached } from '../support/control';
 
+function launcherToml(port: number): string {
+  return [
+    '[process.web]',
+    // "; echo after" makes sh fork: python is sh's child, not sh itself.
+    `command = "sh -c 'python3 -m http.server ${port}; echo after'"`,
+    'stop_signal = "TERM"',
+    'stop_timeout = "5s"',
+    '',
+  ].join('\n');
+}
+
 test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild; a second muster up serves again', async (t) => {
   const port = await freePort();
-  const dir = tempApp({
-    'muster.toml': [
-      '[process.web]',
-      // "; echo after" makes sh fork: python is sh's child, not sh itself.
-      `command = "sh -c 'python3 -m http.server ${port}; echo after'"`,
-      'stop_signal = "TERM"',
-      'stop_timeout = "5s"',
-      '',
-    ].join('\n'),
-  });
+  const dir = tempApp({ 'muster.toml': launcherToml(port) });
   const runUp = upRunner(t, dir);
 
   const first = runUp();
@@ -64,15 +66,7 @@ test('B01 foreground: SIGINT stops the launcher and its port-holding grandchild;
 
 test('B01 control: stop takes the grandchild and frees the port; start serves again; three restarts leave exactly one server', async (t) => {
   const port = await freePort();
-  const dir = tempApp({
-    'muster.toml': [
-      '[process.web]',
-      `command = "sh -c 'python3 -m http.server ${port}; echo after'"`,
-      'stop_signal = "TERM"',
-      'stop_timeout = "5s"',
-      '',
-    ].join('\n'),
-  });
+  const dir = tempApp({ 'muster.toml': launcherToml(port) });
   await upDetached(t, dir);
   await waitUntilAsync(async () => (await httpStatus(port)) === 200, 10_000, `port ${port} answers`);
   const pgid = (await statusJson(dir, ['web']))[0]!.pid!;

@@ -10,22 +10,22 @@ import { groupMembers, reportedPids, tempApp } from '../support/up';
 import { isAlive, musterNotes, pgidOf, upRunner } from '../support/proc';
 import { muster, musterJson, statusJson, upDetached } from '../support/control';
 
+const RELOADER_TOML = [
+  '[process.app]',
+  'command = "python3 $HELPERS/reloader.py $T"',
+  'stop_signal = "QUIT"',
+  'reload_signal = "HUP"',
+  'stop_timeout = "10s"',
+  '',
+  '[process.app_wrong]',
+  'command = "python3 $HELPERS/reloader.py $T"',
+  'stop_signal = "TERM"',
+  'stop_timeout = "10s"',
+  '',
+].join('\n');
+
 test('B08 foreground stop: QUIT stops the reloader at once with bye; TERM makes it reload, SIGKILL of the group at 10 s', async (t) => {
-  const dir = tempApp({
-    'muster.toml': [
-      '[process.app]',
-      'command = "python3 $HELPERS/reloader.py $T"',
-      'stop_signal = "QUIT"',
-      'reload_signal = "HUP"',
-      'stop_timeout = "10s"',
-      '',
-      '[process.app_wrong]',
-      'command = "python3 $HELPERS/reloader.py $T"',
-      'stop_signal = "TERM"',
-      'stop_timeout = "10s"',
-      '',
-    ].join('\n'),
-  });
+  const dir = tempApp({ 'muster.toml': RELOADER_TOML });
   const runUp = upRunner(t, dir);
 
   const up = runUp();
@@ -71,21 +71,7 @@ test('B08 foreground stop: QUIT stops the reloader at once with bye; TERM makes 
 });
 
 test('B08 control: reload keeps the pid; reload without reload_signal is an error; stop with QUIT is quick, with TERM it ends in SIGKILL at 10 s', async (t) => {
-  const dir = tempApp({
-    'muster.toml': [
-      '[process.app]',
-      'command = "python3 $HELPERS/reloader.py $T"',
-      'stop_signal = "QUIT"',
-      'reload_signal = "HUP"',
-      'stop_timeout = "10s"',
-      '',
-      '[process.app_wrong]',
-      'command = "python3 $HELPERS/reloader.py $T"',
-      'stop_signal = "TERM"',
-      'stop_timeout = "10s"',
-      '',
-    ].join('\n'),
-  });
+  const dir = tempApp({ 'muster.toml': RELOADER_TOML });
   const log = (name: string) => fs.readFileSync(path.join(dir, '.muster', 'logs', `${name}.log`), 'utf8');
   await upDetached(t, dir);
   const [app, wrong] = await statusJson(dir, ['app', 'app_wrong']);

@@ -35,22 +35,7 @@ const B11_TOML = [
 ].join('\n');
 
 test('B11 foreground: web and worker start after redis is ready; on SIGINT they stop together, redis only after both, exit within 7 s', async (t) => {
-  const dir = tempApp({
-    'muster.toml': [
-      '[process.redis]',
-      'command = "python3 $HELPERS/svcsim.py redis --ready-delay 1 --drain 1 --log $T/order.log"',
-      'ready = { log = "redis READY" }',
-      '',
-      '[process.web]',
-      'command = "python3 $HELPERS/svcsim.py web --drain 3 --log $T/order.log"',
-      'depends_on = { redis = "ready" }',
-      '',
-      '[process.worker]',
-      'command = "python3 $HELPERS/svcsim.py worker --drain 5 --log $T/order.log"',
-      'depends_on = { redis = "ready" }',
-      '',
-    ].join('\n'),
-  });
+  const dir = tempApp({ 'muster.toml': B11_TOML });
   const root = path.dirname(dir);
   const log = path.join(root, 'order.log');
   const runUp = upRunner(t, dir);
