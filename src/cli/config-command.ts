@@ -4,7 +4,8 @@
 import { formatDiagnostic } from '../config/diagnostics';
 import { formatDuration } from '../config/duration';
 import { loadAppConfig } from '../config/load';
-import { AppConfig, ProcessConfig, ReadyProbe } from '../config/model';
+import { AppConfig, ProcessConfig, ReadyProbe, SocketConfig } from '../config/model';
+import { formatAddress, formatMode } from '../config/sockets';
 import { toArgv } from '../os/command';
 
 export interface ConfigCommandOptions {
@@ -51,9 +52,18 @@ export function configToJson(config: AppConfig): unknown {
       port: p.basePort,
       max_restarts: p.maxRestarts,
       restart_window_ms: p.restartWindowMs,
+      sockets: p.sockets,
     };
   }
-  return { root: config.root, order: config.processes.map((p) => p.name), processes };
+  const sockets: Record<string, unknown> = {};
+  for (const s of config.sockets) sockets[s.name] = socketToJson(s);
+  return { root: config.root, order: config.processes.map((p) => p.name), processes, sockets };
+}
+
+function socketToJson(s: SocketConfig): Record<string, unknown> {
+  return s.kind === 'unix'
+    ? { kind: s.kind, path: s.path, mode: formatMode(s.mode), backlog: s.backlog }
+    : { kind: s.kind, host: s.host, port: s.port, backlog: s.backlog };
 }
 
 function readyToJson(r: ReadyProbe): Record<string, unknown> {
@@ -67,8 +77,14 @@ function readyToJson(r: ReadyProbe): Record<string, unknown> {
 
 function renderHuman(config: AppConfig): string {
   const lines = [`app ${config.root}`];
+  if (config.sockets.length > 0) lines.push('', 'sockets (held by muster)', ...config.sockets.map(renderSocket));
   for (const p of config.processes) lines.push('', ...renderProcess(p));
   return `${lines.join('\n')}\n`;
+}
+
+function renderSocket(s: SocketConfig): string {
+  const where = s.kind === 'unix' ? `unix ${s.path}, mode ${formatMode(s.mode)}` : `tcp ${formatAddress(s)}`;
+  return `  ${s.name.padEnd(15)}${where}, backlog ${s.backlog}`;
 }
 
 function renderProcess(p: ProcessConfig): string[] {
@@ -87,6 +103,7 @@ function renderProcess(p: ProcessConfig): string[] {
     row('restart', `${p.restart} (fatal after more than ${p.maxRestarts} restarts in ${formatDuration(p.restartWindowMs)})`),
     row('stop', `${p.stopSignal}, then SIGKILL after ${formatDuration(p.stopTimeoutMs)} (scope: ${p.stopScope})`),
     row('reload', p.reloadSignal ?? '-'),
+    row('sockets', p.sockets.length === 0 ? '-' : p.sockets.map((name, i) => `${name} (fd ${3 + i})`).join(', ')),
   ];
   const env = Object.entries(p.env);
   if (env.length > 0) {

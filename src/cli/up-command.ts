@@ -18,6 +18,7 @@ import { LinuxProcessGroups } from '../os/process-groups';
 import { settleMemoryWhenQuiet } from '../os/settle-memory';
 import { findLeftovers } from '../os/leftovers';
 import { nodeSpawner } from '../os/spawner';
+import { HeldSockets } from '../os/held-sockets';
 import { AppIO } from './instance-io';
 import { appPaths } from './app-paths';
 
@@ -89,8 +90,12 @@ export async function runUp(options: UpOptions): Promise<number> {
   // Detached, the console is muster's own log (.muster/muster.log): the output has its own files.
   const io = new AppIO(paths.logDir, consoleOut, !options.quiet && reportFd === null);
 
+  // Filled once the control socket is ours (a second `up` must not touch the first one's sockets).
+  const socketFds = new Map<string, number>();
+  let heldSockets = HeldSockets.none;
   const supervisor = new Supervisor({
     config,
+    socketFds,
     services: { clock: systemClock, timers: systemTimers, spawner: nodeSpawner, groups: new LinuxProcessGroups() },
     inheritedEnv: environ,
     toArgv: (command) => toArgv(command).argv,
@@ -159,6 +164,18 @@ export async function runUp(options: UpOptions): Promise<number> {
     if (warning.serious) report(`warning ${JSON.stringify(warning.text)}`);
   }
 
+  const opened = await HeldSockets.open(config.sockets, environ);
+  if (!opened.ok) {
+    process.stderr.write(`muster: ${opened.message}\nmuster: nothing was started\n`);
+    report(`error ${JSON.stringify(`${opened.message}; nothing was started`)}`);
+    removeOwnFiles(paths, server);
+    io.closeAll();
+    return 1;
+  }
+  heldSockets = opened.sockets;
+  for (const [name, fd] of heldSockets.fds) socketFds.set(name, fd);
+  if (config.sockets.length > 0) say(`holding socket${config.sockets.length === 1 ? '' : 's'} ${heldSockets.describe().join(', ')}`);
+
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (reportFd !== null && signal === 'SIGHUP') return say('SIGHUP ignored (muster runs detached); stop it with "muster down"');
@@ -191,6 +208,8 @@ export async function runUp(options: UpOptions): Promise<number> {
 
   // No new client may reach a supervisor that is going away; the one that asked for it gets its answer.
   removeOwnFiles(paths, server);
+  // Every process is gone: nothing will accept on the app's sockets any more.
+  heldSockets.close();
   await withTimeout(lastAnswer, LAST_ANSWER_WAIT_MS);
   server.closeAllConnections();
   // A stopped process's last output may still be in its pipe: read it before closing its file.

@@ -30,12 +30,13 @@ export function readString(e: TomlEntry, ctx: FieldContext, example: string, all
   return e.node.value;
 }
 
-export function readInteger(e: TomlEntry, ctx: FieldContext, min: number, max: number): number | undefined {
+/** `example` is the value suggested when the type is wrong (default: 5 when 0 is allowed, else min). */
+export function readInteger(e: TomlEntry, ctx: FieldContext, min: number, max: number, example?: number): number | undefined {
   const n = e.node;
   if (n.kind === 'string' && /^\s*-?\d+\s*$/.test(n.value)) {
     return wrongType(e, ctx, `an integer from ${min} to ${max}`, `remove the quotes: ${e.key} = ${n.value.trim()}`);
   }
-  if (n.kind !== 'integer') return wrongType(e, ctx, `an integer from ${min} to ${max}`, `write ${e.key} = ${min === 0 ? 5 : Math.max(min, 1)}`);
+  if (n.kind !== 'integer') return wrongType(e, ctx, `an integer from ${min} to ${max}`, `write ${e.key} = ${example ?? (min === 0 ? 5 : Math.max(min, 1))}`);
   if (n.value < min || n.value > max) {
     ctx.report(n.at, `${e.key} in ${ctx.where} must be from ${min} to ${max}, got ${n.value}`, `write ${e.key} = ${Math.min(Math.max(n.value, min), max)}`);
     return undefined;

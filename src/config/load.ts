@@ -9,8 +9,9 @@ import { readAppFile } from './files';
 import { mergeProcesses } from './merge';
 import { AppConfig } from './model';
 import { parseProcfile, ProcfileEntry } from './procfile';
-import { parseTomlTree } from './toml';
-import { TomlProcess, validateToml } from './validate';
+import { resolveSockets } from './sockets';
+import { Located, parseTomlTree } from './toml';
+import { TomlApp, validateToml } from './validate';
 
 export type LoadResult = { ok: true; config: AppConfig } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -48,6 +49,8 @@ function load(root: string, environ: Environ, diagnostics: Diagnostic[]): AppCon
     return null;
   }
 
+  const reportToml = (at: Located, message: string, hint: string | null) =>
+    diagnostics.push(diagnostic(MUSTER_TOML, at.line, at.column, message, hint));
   let procfile: ProcfileEntry[] = [];
   if (procfileText !== null) {
     const parsed = parseProcfile(procfileText, PROCFILE);
@@ -57,7 +60,7 @@ function load(root: string, environ: Environ, diagnostics: Diagnostic[]): AppCon
   const dotenv = parseDotenv(dotenvText ?? '', DOTENV, (name) => environ[name]);
   diagnostics.push(...dotenv.diagnostics);
 
-  let toml: TomlProcess[] = [];
+  let toml: TomlApp = { processes: [], sockets: [], declaredSockets: [] };
   if (tomlText !== null) {
     const tree = parseTomlTree(tomlText, MUSTER_TOML);
     if (!tree.ok) {
@@ -65,14 +68,18 @@ function load(root: string, environ: Environ, diagnostics: Diagnostic[]): AppCon
       diagnostics.push(tree.diagnostic);
       return null;
     }
-    toml = validateToml(tree.root, (at, message, hint) => diagnostics.push(diagnostic(MUSTER_TOML, at.line, at.column, message, hint)));
+    toml = validateToml(tree.root, reportToml);
   }
 
-  const processes = mergeProcesses({ root, environ, procfile, dotenv: dotenv.values, toml, procfileName: PROCFILE, tomlName: MUSTER_TOML }, diagnostics);
+  const sockets = resolveSockets(toml.sockets, root, reportToml);
+  const processes = mergeProcesses({
+    root, environ, procfile, dotenv: dotenv.values, toml: toml.processes, sockets, declaredSockets: toml.declaredSockets,
+    procfileName: PROCFILE, tomlName: MUSTER_TOML,
+  }, diagnostics);
   if (processes.length === 0 && diagnostics.length === 0) {
     const file = procfileText !== null ? PROCFILE : MUSTER_TOML;
     diagnostics.push(diagnostic(file, 0, 0, `${file} defines no process`,
       file === PROCFILE ? 'add a line like "web: python3 app.py"' : 'add [process.web] with command = "python3 app.py"'));
   }
-  return { root, processes };
+  return { root, processes, sockets };
 }

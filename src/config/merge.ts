@@ -1,4 +1,4 @@
-// Procfile + muster.toml + .env -> ProcessConfig[], with defaults, ports and dependencies.
+// Procfile + muster.toml + .env -> ProcessConfig[], with defaults, ports, dependencies and sockets.
 // A Procfile entry and [process.NAME] of the same name are one process. Giving the command in
 // both places is an error: silently preferring one would hide the other from whoever edits it.
 import * as fs from 'node:fs';
@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import { findCycle } from '../core/graph';
 import { Diagnostic, diagnostic } from './diagnostics';
 import { Environ, resolveEnvironment } from './environment';
-import { DEFAULTS, DependencyCondition, ProcessConfig, ReadyProbe } from './model';
+import { DEFAULTS, DependencyCondition, ProcessConfig, ReadyProbe, SocketConfig } from './model';
 import { ProcfileEntry } from './procfile';
 import { isHostPort } from './ready';
+import { heldSocketProbed, reportHeldSocketProbe, resolveProcessSockets } from './socket-use';
 import { suggestionHint } from './suggest';
 import { Located } from './toml';
 import { TomlProcess } from './validate';
@@ -19,6 +20,9 @@ export interface MergeInput {
   readonly procfile: readonly ProcfileEntry[];
   readonly dotenv: ReadonlyMap<string, string>;
   readonly toml: readonly TomlProcess[];
+  /** The app's resolved sockets, and every [socket.NAME] written (including broken ones). */
+  readonly sockets: readonly SocketConfig[];
+  readonly declaredSockets: readonly string[];
   readonly procfileName: string;
   readonly tomlName: string;
 }
@@ -53,7 +57,7 @@ export function mergeProcesses(input: MergeInput, diagnostics: Diagnostic[]): Pr
       at(spec.cwd.at, `cwd "${spec.cwd.value}" of [process.${name}] is not a folder (looked for ${cwd})`, 'create the folder, or fix the path (it is relative to the app folder)');
     }
     const env = resolveEnvironment(root, input.dotenv, spec, input.environ, diagnostics, tomlName);
-    built.push({
+    const config: ProcessConfig = {
       name,
       command,
       cwd,
@@ -69,7 +73,11 @@ export function mergeProcesses(input: MergeInput, diagnostics: Diagnostic[]): Pr
       reloadSignal: spec?.reloadSignal ?? null,
       maxRestarts: spec?.maxRestarts ?? DEFAULTS.maxRestarts,
       restartWindowMs: spec?.restartWindowMs ?? DEFAULTS.restartWindowMs,
-    });
+      sockets: resolveProcessSockets(name, spec?.sockets ?? [], input.sockets, input.declaredSockets, at),
+    };
+    const probed = heldSocketProbed(config, input.sockets);
+    if (probed !== undefined) reportHeldSocketProbe(config, probed, spec!.ready!.at, at); // probed implies a ready from the toml
+    built.push(config);
   });
   const byName = new Map(built.map((p) => [p.name, p]));
   const withDeps = built.map((p) => ({ ...p, dependsOn: resolveDependencies(p.name, tomlByName.get(p.name), byName, names, at) }));

@@ -33,13 +33,36 @@ export interface ProcessConfig {
   /** Crash-loop rule: more than maxRestarts exits within restartWindowMs makes the instance fatal. */
   readonly maxRestarts: number;
   readonly restartWindowMs: number;
+  /** Names of the app's sockets this process receives, in order: fd 3 onwards (LISTEN_FDS). */
+  readonly sockets: readonly string[];
 }
+
+/** A listening socket muster creates and holds, and passes to the processes that name it. */
+export type SocketConfig =
+  | {
+      readonly name: string;
+      readonly kind: 'unix';
+      /** Absolute. */
+      readonly path: string;
+      /** Permission bits of the socket file, e.g. 0o660; set through the umask before bind. */
+      readonly mode: number;
+      readonly backlog: number;
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'tcp';
+      readonly host: string;
+      readonly port: number;
+      readonly backlog: number;
+    };
 
 export interface AppConfig {
   /** Absolute path of the app folder. */
   readonly root: string;
   /** In file order: Procfile entries first, then processes only muster.toml names. */
   readonly processes: readonly ProcessConfig[];
+  /** In file order. */
+  readonly sockets: readonly SocketConfig[];
 }
 
 export const DEFAULTS = {
@@ -53,4 +76,6 @@ export const DEFAULTS = {
   restartWindowMs: 60_000,
   firstPort: 5000,
   portStepPerProcess: 100,
+  socketMode: 0o660,
+  socketBacklog: 1024,
 } as const;

@@ -1,10 +1,15 @@
-// muster.toml tree -> one TomlProcess per [process.NAME] table, checking keys and types. Values
-// that need other files (env_file, cwd, dependency names) are checked later, in merge.ts.
+// muster.toml tree -> one TomlProcess per [process.NAME] table and one TomlSocket per
+// [socket.NAME] (sockets.ts), checking keys and types. Values that need other files or the whole
+// app are checked later: socket paths and collisions in sockets.ts (resolveSockets), env_file, cwd,
+// dependency and socket names in merge.ts.
 import { DependencyCondition, RestartPolicy, StopScope } from './model';
 import { FieldContext, Report, readChoice, readDuration, readInteger, readSignal, readString } from './fields';
+import { rejectHostKey } from './host-keys';
 import { processNameProblem } from './names';
 import { RawReady, readReady } from './ready';
-import { suggestionHint } from './suggest';
+import { readProcessSockets } from './socket-use';
+import { TomlSocket, readSocketTables } from './sockets';
+import { closest, suggestionHint } from './suggest';
 import { Located, TomlEntry, TomlTable, describeNode } from './toml';
 
 export interface Sited<T> {
@@ -38,20 +43,29 @@ export interface TomlProcess {
   stopScope?: StopScope;
   maxRestarts?: number;
   restartWindowMs?: number;
+  /** Names of [socket.NAME] tables, each once, in order (fd 3 onwards). */
+  sockets?: Sited<string>[];
+}
+
+export interface TomlApp {
+  readonly processes: TomlProcess[];
+  /** Valid [socket.NAME] tables, in file order. */
+  readonly sockets: TomlSocket[];
+  /** Every well-formed [socket.NAME] written, valid or not: naming a broken one is not reported twice. */
+  readonly declaredSockets: string[];
 }
 
 export const PROCESS_KEYS: readonly string[] = [
   'command', 'cwd', 'env', 'env_file', 'instances', 'depends_on', 'ready', 'restart', 'stop_signal',
-  'reload_signal', 'stop_timeout', 'stop_scope', 'max_restarts', 'restart_window',
+  'reload_signal', 'stop_timeout', 'stop_scope', 'max_restarts', 'restart_window', 'sockets',
 ];
-const TOP_KEYS: readonly string[] = ['process'];
-/** Keys the root-owned host registration decides; the app config may not set them. */
-const HOST_KEYS: readonly string[] = ['user', 'group', 'sockets', 'umask', 'limits', 'operators'];
+const TOP_KEYS: readonly string[] = ['process', 'socket'];
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONDITIONS: readonly DependencyCondition[] = ['started', 'ready', 'succeeded'];
 
-export function validateToml(root: TomlTable, report: Report): TomlProcess[] {
-  const processes: TomlProcess[] = [];
+export function validateToml(root: TomlTable, report: Report): TomlApp {
+  const app: TomlApp = { processes: [], sockets: [], declaredSockets: [] };
+  const processes = app.processes;
   for (const entry of root.entries.values()) {
     if (entry.key === 'process') {
       if (entry.node.kind !== 'table') {
@@ -62,21 +76,16 @@ export function validateToml(root: TomlTable, report: Report): TomlProcess[] {
         const proc = validateProcess(p, report);
         if (proc !== undefined) processes.push(proc);
       }
+    } else if (entry.key === 'socket') {
+      app.sockets.push(...readSocketTables(entry, report, app.declaredSockets));
     } else if (entry.key === 'deploy') {
       report(entry.keyAt, '[deploy] is not supported yet', 'remove the [deploy] table for now');
     } else if (!rejectHostKey(entry, 'the top level', report)) {
       report(entry.keyAt, `unknown key "${entry.key}" at the top level of muster.toml`,
-        entry.node.kind === 'table' ? `processes go under [process.${entry.key}]` : suggestionHint(entry.key, TOP_KEYS));
+        entry.node.kind === 'table' && closest(entry.key, TOP_KEYS).length === 0 ? `processes go under [process.${entry.key}]` : suggestionHint(entry.key, TOP_KEYS));
     }
   }
-  return processes;
-}
-
-function rejectHostKey(entry: TomlEntry, where: string, report: Report): boolean {
-  if (!HOST_KEYS.includes(entry.key)) return false;
-  report(entry.keyAt, `"${entry.key}" in ${where}: this belongs to the host registration (/etc/muster/apps/<app>.toml), not the app config`,
-    `remove "${entry.key}" here and ask the host's administrator to set it in the registration`);
-  return true;
+  return app;
 }
 
 function validateProcess(entry: TomlEntry, report: Report): TomlProcess | undefined {
@@ -121,6 +130,7 @@ function validateProcess(entry: TomlEntry, report: Report): TomlProcess | undefi
       case 'stop_scope': p.stopScope = readChoice<StopScope>(e, ctx, ['main', 'group']); break;
       case 'max_restarts': p.maxRestarts = readInteger(e, ctx, 0, 1_000_000); break;
       case 'restart_window': p.restartWindowMs = readDuration(e, ctx, 1); break;
+      case 'sockets': p.sockets = readProcessSockets(e, ctx); break;
       default:
         if (!rejectHostKey(e, where, report)) report(e.keyAt, `unknown key "${e.key}" in ${where}`, suggestionHint(e.key, PROCESS_KEYS));
     }

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/model';
 import { canonicalSignal } from '../config/signals';
 import type { Instance } from '../core/instance';
 import type { InstanceRuntime } from '../core/machine';
-import { isEmptyPlan, planApply } from '../core/plan';
+import { isEmptyPlan, planApply, socketChanges } from '../core/plan';
 import type { InstanceResult, Supervisor } from '../core/supervisor';
 import { recentLines, type LogSource } from '../logs/recent-lines';
 import type { LiveFeed } from './feed';
@@ -121,6 +121,10 @@ export function createRoutes(app: ControlledApp): Routes {
         const read = app.readConfig();
         if (!read.ok) {
           throw new ApiError(422, 'config_invalid', `the config has ${read.diagnostics.length === 1 ? 'an error' : `${read.diagnostics.length} errors`}; nothing was changed`, { diagnostics: read.diagnostics });
+        }
+        const sockets = socketChanges(supervisor.appConfig, read.config);
+        if (sockets.length > 0) {
+          throw new ApiError(409, 'sockets_changed', `${sockets.join(', ')}: muster makes its sockets when it starts, so this needs a new supervisor (muster down, then muster up -d); nothing was changed`, { sockets });
         }
         const plan = planApply(supervisor.appConfig, read.config);
         if (dryRun || isEmptyPlan(plan)) return { applied: false, ok: true, plan, results: [] };

@@ -202,10 +202,10 @@ export class Instance {
   }
 
   private spawn(): void {
-    const request = this.spawnRequest(this);
-    this.spawnedEnv = request.env;
     let result: SpawnResult;
     try {
+      const request = this.spawnRequest(this);
+      this.spawnedEnv = request.env;
       result = this.services.spawner.spawn(request);
     } catch (error) {
       result = { ok: false, reason: `spawn failed: ${(error as Error).message}` };

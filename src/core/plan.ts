@@ -28,6 +28,7 @@ const RESTART_KEYS: ReadonlyArray<readonly [keyof ProcessConfig, string]> = [
   ['command', 'command'],
   ['cwd', 'cwd'],
   ['basePort', 'PORT'],
+  ['sockets', 'sockets'],
 ];
 
 /** The keys muster itself applies: taken on in place. */
@@ -69,6 +70,21 @@ export function planApply(current: AppConfig, next: AppConfig): ApplyPlan {
   }
   const removed = current.processes.filter((p) => !after.has(p.name)).map((p) => p.name);
   return { added, removed, changed, updated, scaled, unchanged };
+}
+
+/** The sockets muster holds are made once, when it starts (apply cannot make or drop one: it would
+ * need the host tier's rights on a host). What differs, as "[socket.NAME] added/removed/changed". */
+export function socketChanges(current: AppConfig, next: AppConfig): string[] {
+  const before = new Map(current.sockets.map((s) => [s.name, s]));
+  const after = new Map(next.sockets.map((s) => [s.name, s]));
+  const changes: string[] = [];
+  for (const [name, socket] of after) {
+    const old = before.get(name);
+    if (old === undefined) changes.push(`[socket.${name}] added`);
+    else if (!sameValue(old, socket)) changes.push(`[socket.${name}] changed`);
+  }
+  for (const name of before.keys()) if (!after.has(name)) changes.push(`[socket.${name}] removed`);
+  return changes;
 }
 
 function differences(a: ProcessConfig, b: ProcessConfig, keys: ReadonlyArray<readonly [keyof ProcessConfig, string]>): string[] {

@@ -28,7 +28,12 @@ export interface SupervisorOptions {
   readonly inheritedEnv: Readonly<Record<string, string | undefined>>;
   readonly toArgv: (command: string) => readonly string[];
   readonly createIO: (instanceName: string, process: ProcessConfig) => InstanceIO;
+  /** The sockets muster holds: name -> fd, passed to the processes that name them (fd 3 onwards). */
+  readonly socketFds?: ReadonlyMap<string, number>;
 }
+
+/** The socket activation variables (sd_listen_fds(3)); only muster sets them for its children. */
+const LISTEN_VARS = ['LISTEN_FDS', 'LISTEN_FDNAMES', 'LISTEN_PID', 'LISTEN_PIDFDID'] as const;
 
 /** How one instance ended up after a request: got there, went fatal (or exited while it should
  * run), another request changed its course first, or the wait ran out. */
@@ -622,7 +627,17 @@ export class Supervisor {
     if (p.basePort !== null) env.PORT = String(p.basePort + instance.number - 1);
     env.MUSTER_PROCESS = p.name;
     env.MUSTER_INSTANCE = String(instance.number);
-    return { argv: this.options.toArgv(p.command), cwd: p.cwd, env };
+    // Inherited ones (muster itself socket-activated, or a variable in .env) would describe fds
+    // this child does not have.
+    for (const name of LISTEN_VARS) delete env[name];
+    const request = { argv: this.options.toArgv(p.command), cwd: p.cwd, env };
+    if (p.sockets.length === 0) return request;
+    const fds = p.sockets.map((name) => {
+      const fd = this.options.socketFds?.get(name);
+      if (fd === undefined) throw new Error(`socket "${name}" is not held by muster (it was added after muster started: muster down, then up)`);
+      return fd;
+    });
+    return { ...request, listen: { fds, names: p.sockets } };
   }
 }
 

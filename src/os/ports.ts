@@ -24,6 +24,8 @@ export interface SpawnRequest {
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Listening sockets to pass as fd 3 onwards with LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID. */
+  readonly listen?: { readonly fds: readonly number[]; readonly names: readonly string[] };
 }
 
 export interface SpawnedChild {

@@ -68,6 +68,12 @@ function groupHasMembers(pgid: number): boolean {
   }
 }
 
+/** LISTEN_PID must be the pid of the program that gets the sockets (uwsgi refuses them otherwise,
+ * gunicorn silently binds 127.0.0.1:8000 instead: FIELD-NOTES §4), and that pid is known only in
+ * the child: a shell sets it and execs the program in place, so the pid stays the same. */
+const LISTEN_SHELL = '/bin/sh';
+const LISTEN_SCRIPT = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
+
 export const nodeSpawner: Spawner = {
   spawn(request: SpawnRequest): SpawnResult {
     try {
@@ -80,15 +86,17 @@ export const nodeSpawner: Spawner = {
     const found = resolveProgram(program, request.cwd, request.env.PATH);
     if (!found.ok) return found;
 
+    const listen = request.listen;
     let cp: ChildProcess;
     try {
-      cp = spawnChild(found.file, args, {
-        argv0: program,
-        cwd: request.cwd,
-        env: request.env,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      cp = listen === undefined || listen.fds.length === 0
+        ? spawnChild(found.file, args, { argv0: program, cwd: request.cwd, env: request.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawnChild(LISTEN_SHELL, ['-c', LISTEN_SCRIPT, 'sh', found.file, ...args], {
+          cwd: request.cwd,
+          env: { ...request.env, LISTEN_FDS: String(listen.fds.length), LISTEN_FDNAMES: listen.names.join(':') },
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe', ...listen.fds],
+        });
     } catch (error) {
       // Thrown before any process exists: E2BIG (an argument or variable over 128 KiB), EINVAL...
       const code = (error as NodeJS.ErrnoException).code;

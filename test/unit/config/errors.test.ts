@@ -39,7 +39,7 @@ test('[deploy] is reserved: not supported yet', () => {
 
 test('host registration keys are refused, at the top level and in a process', () => {
   only('user = "www"\n', /^muster\.toml:1:1: "user" in the top level: this belongs to the host registration \(\/etc\/muster\/apps\/<app>\.toml\), not the app config\n  hint: remove "user"/);
-  only('[process.web]\nsockets = ["http"]\n', /^muster\.toml:2:1: "sockets" in \[process\.web\]: this belongs to the host registration/);
+  only('[process.web]\numask = "027"\n', /^muster\.toml:2:1: "umask" in \[process\.web\]: this belongs to the host registration/);
 });
 
 test('wrong type: duration given as a bare number', () => {

@@ -23,7 +23,7 @@ test('a muster.toml alone is a valid app; defaults fill every key', () => {
     name: undefined, command: undefined, cwd: undefined, env: undefined,
     instances: DEFAULTS.instances, basePort: 5000, dependsOn: {}, ready: null, restart: DEFAULTS.restart,
     stopSignal: DEFAULTS.stopSignal, stopTimeoutMs: DEFAULTS.stopTimeoutMs, stopScope: DEFAULTS.stopScope,
-    reloadSignal: null, maxRestarts: DEFAULTS.maxRestarts, restartWindowMs: DEFAULTS.restartWindowMs,
+    reloadSignal: null, maxRestarts: DEFAULTS.maxRestarts, restartWindowMs: DEFAULTS.restartWindowMs, sockets: [],
   });
 });
 

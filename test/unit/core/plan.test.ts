@@ -7,10 +7,10 @@ function p(name: string, more: Partial<ProcessConfig> = {}): ProcessConfig {
   return {
     name, command: `run-${name}`, cwd: '/app', env: { GREETING: 'hello' }, instances: 1, basePort: 5000, dependsOn: {}, ready: null,
     restart: 'always', stopSignal: 'SIGTERM', stopTimeoutMs: 10_000, stopScope: 'main', reloadSignal: null,
-    maxRestarts: 5, restartWindowMs: 60_000, ...more,
+    maxRestarts: 5, restartWindowMs: 60_000, sockets: [], ...more,
   };
 }
-const app = (...processes: ProcessConfig[]): AppConfig => ({ root: '/app', processes });
+const app = (...processes: ProcessConfig[]): AppConfig => ({ root: '/app', processes, sockets: [] });
 
 test('no change: an empty plan, every process unchanged', () => {
   const plan = planApply(app(p('web'), p('worker')), app(p('web'), p('worker')));

@@ -15,7 +15,7 @@ function processConfig(name: string, more: Partial<ProcessConfig> = {}): Process
   return {
     name, command: `run-${name}`, cwd: '/app', env: {}, instances: 1, basePort: 5000, dependsOn: {}, ready: null,
     restart: 'always', stopSignal: 'SIGTERM', stopTimeoutMs: 10_000, stopScope: 'main', reloadSignal: null,
-    maxRestarts: 5, restartWindowMs: 60_000, ...more,
+    maxRestarts: 5, restartWindowMs: 60_000, sockets: [], ...more,
   };
 }
 
@@ -74,7 +74,7 @@ class FakeWorld {
 
 function setup(processes: ProcessConfig[]) {
   const world = new FakeWorld();
-  const config: AppConfig = { root: '/app', processes };
+  const config: AppConfig = { root: '/app', processes, sockets: [] };
   const notes: string[] = [];
   const supervisor = new Supervisor({
     config,
@@ -356,7 +356,7 @@ test('wait times out, and reports fatal as failed', async () => {
 // ---- apply ----
 
 function applied(supervisor: Supervisor, processes: ProcessConfig[]) {
-  const next: AppConfig = { root: '/app', processes };
+  const next: AppConfig = { root: '/app', processes, sockets: [] };
   return supervisor.apply(next, planApply(supervisor.appConfig, next));
 }
 
