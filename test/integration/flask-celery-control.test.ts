@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { muster, musterJson, pids, readSupervisorPid, statusJson, upDetached, type InstanceJson } from '../support/control';
 import { copyExample, get, requireStack } from '../support/flask-celery';
 import { freePort, isAlive } from '../support/proc';
@@ -30,9 +32,18 @@ test('flask-celery with up -d: status, restart web, stop/start worker, logs, log
   const before = await pids(app.dir);
   const groups = Object.values(before) as number[];
 
-  // restart web: a new web, the others untouched.
-  const restart = await musterJson(app.dir, ['restart', 'web']);
+  // restart web: a new web, the others untouched. uwsgi's socket is muster's: same inode, and a
+  // steady stream of requests through nginx loses none while uwsgi stops and starts again.
+  const uwsgiSocket = path.join(app.dir, 'run', 'uwsgi.sock');
+  const socketInode = fs.lstatSync(uwsgiSocket).ino;
+  const stream: Array<Promise<number | string>> = [];
+  const streaming = setInterval(() => stream.push(get(`http://127.0.0.1:${port}/`, 20_000).then((a) => a.status, (e: Error) => e.message)), 20);
+  const restart = await musterJson(app.dir, ['restart', 'web']).finally(() => clearInterval(streaming));
   assert.equal(restart.ok, true);
+  const answers = await Promise.all(stream);
+  assert.ok(answers.length >= 10, `requests sent during the restart: ${answers.length}`);
+  assert.deepEqual(answers.filter((a) => a !== 200), [], `every request during restart web gets 200 (${answers.length} sent)`);
+  assert.equal(fs.lstatSync(uwsgiSocket).ino, socketInode, 'run/uwsgi.sock keeps its inode across the restart');
   const afterRestart = await pids(app.dir);
   assert.notEqual(afterRestart.web, before.web);
   for (const name of ['redis', 'worker', 'nginx']) assert.equal(afterRestart[name], before[name], `${name} keeps its pid`);
@@ -56,7 +67,8 @@ test('flask-celery with up -d: status, restart web, stop/start worker, logs, log
   const logs = await musterJson(app.dir, ['logs', 'web', '-n', '20']);
   assert.ok(Array.isArray(logs) && logs.length > 0 && logs.length <= 20, `logs: ${JSON.stringify(logs).slice(0, 300)}`);
   assert.ok(logs.every((l: { instance: string }) => l.instance === 'web'));
-  assert.ok(logs.some((l: { text: string }) => /uWSGI|spawned uWSGI worker/.test(l.text)), JSON.stringify(logs.map((l: { text: string }) => l.text)));
+  // The newest uwsgi lines: request lines from the stream above, or its start-up lines.
+  assert.ok(logs.some((l: { text: string }) => /GET \/ => generated|spawned uWSGI worker/.test(l.text)), JSON.stringify(logs.map((l: { text: string }) => l.text)));
   const human = await muster(app.dir, ['logs', 'web', '-n', '5']);
   assert.equal(human.code, 0);
   assert.equal(human.stdout.trim().split('\n').length, 5, human.stdout);
@@ -82,6 +94,7 @@ test('flask-celery with up -d: status, restart web, stop/start worker, logs, log
   for (const g of all) assert.deepEqual(groupMembers(g), [], `group ${g} is empty after down`);
   assert.deepEqual(pidsMatching(app.dir), [], 'no process of the app is left');
   assert.equal(isAlive(supervisor), false, 'the supervisor exited (a zombie waiting for init counts as gone)');
+  assert.equal(fs.existsSync(uwsgiSocket), false, 'muster removed run/uwsgi.sock when it stopped');
   const none = await muster(app.dir, ['status']);
   assert.equal(none.code, 3);
   assert.match(none.stderr, /no supervisor is running/);

@@ -18,7 +18,7 @@ case $port in
 esac
 
 # Started as root, nginx switches its workers to "user" (default nobody). They must reach
-# run/uwsgi.sock, which uwsgi creates owned by the user muster runs as (mode 0660), inside the
+# run/uwsgi.sock, which muster creates owned by the user it runs as (mode 0660), inside the
 # app folder, which may not be traversable by others (mkdtemp makes 0700 folders). So the
 # workers run as the same user as everything else: root here. Not root: nginx cannot switch
 # users anyway and the workers simply run as us, so no "user" line is written.
