@@ -1,0 +1,80 @@
+// The /proc edge of the audit: every process whose environment names an app (MUSTER_APP=<app>),
+// with the ids, capabilities and no-new-privileges flag its status file shows.
+import * as fs from 'node:fs';
+import { ProcessFacts } from './model';
+
+export interface ProcessScan {
+  /** App name -> its processes, by pid. */
+  readonly byApp: ReadonlyMap<string, ProcessFacts[]>;
+  /** Processes whose environment could not be read (another user's, when not run as root). */
+  readonly unreadable: number;
+}
+
+/** The value of `key` in a NUL-separated environ block, or undefined. */
+export function environValue(environ: string, key: string): string | undefined {
+  for (const entry of environ.split('\0')) {
+    if (entry.startsWith(`${key}=`)) return entry.slice(key.length + 1);
+  }
+  return undefined;
+}
+
+function ids(line: string | undefined): number[] {
+  return line === undefined ? [] : line.trim().split(/\s+/).filter((s) => s !== '').map(Number);
+}
+
+/** /proc/PID/status -> what the checks need; fields the kernel does not have are left empty. */
+export function parseStatus(text: string): Omit<ProcessFacts, 'pid' | 'command'> & { name: string } {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  const cap = (key: string) => BigInt(`0x${fields.get(key) ?? '0'}`);
+  const nnp = fields.get('NoNewPrivs');
+  return {
+    name: fields.get('Name') ?? '?',
+    uids: ids(fields.get('Uid')),
+    gids: ids(fields.get('Gid')),
+    groups: ids(fields.get('Groups')),
+    noNewPrivs: nnp === undefined ? null : nnp === '1',
+    capEff: cap('CapEff'),
+    capPrm: cap('CapPrm'),
+    capAmb: cap('CapAmb'),
+  };
+}
+
+/** One pass over /proc for every app at once. Left out: `self` (the audit itself, which has
+ * MUSTER_APP when an operator exported it) and pid 1: init is never started by muster, and in a
+ * container it is often a process even root may not read the environment of. */
+export function scanProcesses(self: number = process.pid, procRoot = '/proc'): ProcessScan {
+  const byApp = new Map<string, ProcessFacts[]>();
+  let unreadable = 0;
+  for (const name of fs.readdirSync(procRoot)) {
+    if (!/^\d+$/.test(name) || Number(name) === self || name === '1') continue;
+    const pid = Number(name);
+    let environ: string;
+    try {
+      environ = fs.readFileSync(`${procRoot}/${name}/environ`, 'latin1');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ESRCH') unreadable += 1;
+      continue;
+    }
+    const app = environValue(environ, 'MUSTER_APP');
+    if (app === undefined) continue;
+    try {
+      const status = parseStatus(fs.readFileSync(`${procRoot}/${name}/status`, 'latin1'));
+      const cmdline = fs.readFileSync(`${procRoot}/${name}/cmdline`, 'utf8').split('\0').filter((a) => a !== '').join(' ');
+      const { name: comm, ...facts } = status;
+      const list = byApp.get(app) ?? [];
+      list.push({ pid, command: shorten(cmdline === '' ? comm : cmdline), ...facts });
+      byApp.set(app, list);
+    } catch {
+      /* it ended between the reads */
+    }
+  }
+  return { byApp, unreadable };
+}
+
+function shorten(command: string): string {
+  return command.length > 80 ? `${command.slice(0, 77)}...` : command;
+}

@@ -1,0 +1,33 @@
+// Check 2: the registration, its folder and the folders above them belong to root alone.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { checkRegistration } from '../../../src/audit/check-registration';
+import { NAMES, dir, file } from './fixtures';
+
+const above = [dir('/'), dir('/etc'), dir('/etc/muster')];
+const clean = { folder: dir('/etc/muster/apps'), above, file: file('/etc/muster/apps/appa.toml') };
+const brief = (fs: ReturnType<typeof checkRegistration>) => fs.map((f) => [f.severity, f.kind, f.object, f.fix]);
+
+test('root-owned and written only by root: no findings', () => {
+  assert.deepEqual(checkRegistration(clean, NAMES), []);
+  assert.deepEqual(checkRegistration({ ...clean, file: file('/etc/muster/apps/appa.toml', 0o600) }, NAMES), []);
+});
+
+test('a registration owned by someone else, or writable by a group or everyone, is severe', () => {
+  const owned = checkRegistration({ ...clean, file: file('/etc/muster/apps/appa.toml', 0o644, 1001) }, NAMES);
+  assert.deepEqual(brief(owned), [['severe', 'registration', '/etc/muster/apps/appa.toml', 'chown root:root /etc/muster/apps/appa.toml']]);
+  assert.match(owned[0]!.message, /owned by appa, not root/);
+  const group = checkRegistration({ ...clean, file: file('/etc/muster/apps/appa.toml', 0o664, 0, 1500) }, NAMES);
+  assert.deepEqual(brief(group), [['severe', 'registration', '/etc/muster/apps/appa.toml', 'chmod go-w /etc/muster/apps/appa.toml']]);
+  assert.match(group[0]!.message, /writable by group deploy \(mode 0664\)/);
+  const world = checkRegistration({ ...clean, file: file('/etc/muster/apps/appa.toml', 0o666) }, NAMES);
+  assert.match(world[0]!.message, /writable by group root and everyone/);
+});
+
+test('the registrations folder and the folders above it count too; sticky helps only above', () => {
+  assert.deepEqual(brief(checkRegistration({ ...clean, folder: dir('/etc/muster/apps', 0o1777) }, NAMES)),
+    [['severe', 'registration', '/etc/muster/apps', 'chmod go-w /etc/muster/apps']]);
+  assert.deepEqual(brief(checkRegistration({ ...clean, above: [dir('/'), dir('/etc'), dir('/etc/muster', 0o755, 2000)] }, NAMES)),
+    [['severe', 'registration', '/etc/muster', 'chown root:root /etc/muster']]);
+  assert.deepEqual(checkRegistration({ ...clean, above: [dir('/'), dir('/tmp', 0o1777)] }, NAMES), []);
+});
