@@ -19,6 +19,10 @@ commands:
                 -d, --detach: run the supervisor in the background, print the status once
                 everything started (--json: as JSON)
   config        check the app's configuration and print it resolved (--json for JSON)
+  audit [APP]   check registered apps (every one without APP) for files, sockets and processes
+                open to more than they should be (docs/audit.md); --apps, --run-dir, --state-dir,
+                --log-dir DIR: the host folders (default /etc/muster/apps, /run/muster,
+                /var/lib/muster, /var/log/muster); exit 1 when something severe was found
 
   talking to a running supervisor (see docs/control.md):
   status [NAME...]              one line per instance: state, pid, uptime, restarts, cpu, memory
@@ -58,6 +62,10 @@ const COMMAND_OPTIONS = {
   timeout: { type: 'string' },
   'with-dependents': { type: 'boolean' },
   'no-wait': { type: 'boolean' },
+  apps: { type: 'string' },
+  'run-dir': { type: 'string' },
+  'state-dir': { type: 'string' },
+  'log-dir': { type: 'string' },
 } as const;
 
 type CommandOption = keyof typeof COMMAND_OPTIONS;
@@ -75,6 +83,7 @@ const ACCEPTS: Readonly<Record<string, readonly CommandOption[]>> = {
   apply: ['json', 'dry-run'],
   wait: ['json', 'for', 'timeout'],
   down: ['json'],
+  audit: ['json', 'apps', 'run-dir', 'state-dir', 'log-dir'],
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -109,6 +118,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (accepts === undefined) return usageError(`unknown command "${command}"`);
   const stray = (Object.keys(COMMAND_OPTIONS) as CommandOption[]).filter((o) => values[o] !== undefined && !accepts.includes(o));
   if (stray.length > 0) return usageError(`${command} does not take ${stray.map(optionName).join(', ')}`);
+  if (command === 'audit') {
+    // Audits the host's registered apps: no app folder involved.
+    const { runAudit } = await import('../audit/command');
+    return runAudit({
+      args: rest,
+      json: values.json ?? false,
+      dirs: { apps: values.apps, run: values['run-dir'], state: values['state-dir'], log: values['log-dir'] },
+      out: (s) => process.stdout.write(s),
+      err: (s) => process.stderr.write(s),
+    });
+  }
   const dir = path.resolve(values.dir ?? '.');
   if (!isDirectory(dir)) {
     process.stderr.write(`muster: ${dir} is not a folder (the app folder holds Procfile, muster.toml or .env)\n`);
