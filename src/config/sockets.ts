@@ -36,9 +36,18 @@ const TABLE_EXAMPLE = 'write [socket.web] followed by path = "run/web.sock" (or 
 const ENDPOINT_HINT = 'keep one: path = "run/web.sock" for a unix socket, or address = "127.0.0.1:8000" for TCP';
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
+/** Keys a [socket.NAME] table may have beyond SOCKET_KEYS, read by its caller: the host
+ * registration's owner and group. */
+export interface ExtraSocketKeys {
+  readonly keys: readonly string[];
+  /** Reads one such key of [socket.`socket`]; false when it reported a problem. */
+  read(socket: string, entry: TomlEntry): boolean;
+}
+
 /** Every valid [socket.NAME] of the top-level "socket" entry, in file order. `declared` gets every
- * well-formed name, valid or not, so a process naming a broken socket is not reported a second time. */
-export function readSocketTables(entry: TomlEntry, report: Report, declared: string[]): TomlSocket[] {
+ * well-formed name, valid or not, so a process naming a broken socket is not reported a second time.
+ * Without `extra`, the registration's keys (owner, group) are refused as belonging to it. */
+export function readSocketTables(entry: TomlEntry, report: Report, declared: string[], extra?: ExtraSocketKeys): TomlSocket[] {
   if (entry.node.kind !== 'table') {
     report(entry.node.at, `"socket" must be a table of sockets, got ${describeNode(entry.node)}`, TABLE_EXAMPLE);
     return [];
@@ -51,13 +60,13 @@ export function readSocketTables(entry: TomlEntry, report: Report, declared: str
       continue;
     }
     declared.push(e.key);
-    const socket = readSocket(e, report);
+    const socket = readSocket(e, report, extra);
     if (socket !== undefined) sockets.push(socket);
   }
   return sockets;
 }
 
-function readSocket(entry: TomlEntry, report: Report): TomlSocket | undefined {
+function readSocket(entry: TomlEntry, report: Report, extra: ExtraSocketKeys | undefined): TomlSocket | undefined {
   const where = `[socket.${entry.key}]`;
   if (entry.node.kind !== 'table') {
     report(entry.node.at, `socket.${entry.key} must be a table, got ${describeNode(entry.node)}`, `write [socket.${entry.key}] followed by path = "run/${entry.key}.sock"`);
@@ -77,7 +86,7 @@ function readSocket(entry: TomlEntry, report: Report): TomlSocket | undefined {
       case 'address': addressEntry = e; break;
       case 'mode': {
         modeEntry = e;
-        const v = readMode(e, ctx);
+        const v = readOctalMode(e, ctx, '0660');
         if (v === undefined) ok = false;
         else mode = v;
         break;
@@ -89,8 +98,12 @@ function readSocket(entry: TomlEntry, report: Report): TomlSocket | undefined {
         break;
       }
       default:
-        if (!rejectHostKey(e, where, report, SOCKET_HOST_KEYS)) {
-          report(e.keyAt, `unknown key "${e.key}" in ${where}`, suggestionHint(e.key, SOCKET_KEYS));
+        if (extra !== undefined && extra.keys.includes(e.key)) {
+          if (!extra.read(entry.key, e)) ok = false;
+          break;
+        }
+        if (extra !== undefined || !rejectHostKey(e, where, report, SOCKET_HOST_KEYS)) {
+          report(e.keyAt, `unknown key "${e.key}" in ${where}`, suggestionHint(e.key, [...SOCKET_KEYS, ...(extra?.keys ?? [])]));
           misspelt = true;
         }
         ok = false;
@@ -122,29 +135,32 @@ function readSocket(entry: TomlEntry, report: Report): TomlSocket | undefined {
   return { name: entry.key, at: entry.keyAt, endpoint: { kind: 'tcp', address: { value: address, at: addressEntry!.node.at } }, mode, backlog };
 }
 
-/** "0660" -> 0o660. Integers are refused: 660 in TOML is decimal, which is rarely what was meant. */
-function readMode(e: TomlEntry, ctx: FieldContext): number | undefined {
+/** "0660" -> 0o660 (a socket's mode, a umask). Integers are refused: 660 in TOML is decimal, which
+ * is rarely what was meant. `example` is what the hints suggest writing. */
+export function readOctalMode(e: TomlEntry, ctx: FieldContext, example: string): number | undefined {
   const n = e.node;
+  const key = e.key;
   if (n.kind === 'integer') {
-    ctx.report(n.at, `mode in ${ctx.where}: expected an octal string like "0660", got the integer ${n.value}`,
-      /^[0-7]{1,4}$/.test(String(n.value)) ? `quote it: mode = "${String(n.value).padStart(4, '0')}"` : 'write mode = "0660"');
+    ctx.report(n.at, `${key} in ${ctx.where}: expected an octal string like "${example}", got the integer ${n.value}`,
+      /^[0-7]{1,4}$/.test(String(n.value)) ? `quote it: ${key} = "${String(n.value).padStart(example.length, '0')}"` : `write ${key} = "${example}"`);
     return undefined;
   }
   if (n.kind !== 'string') {
-    ctx.report(n.at, `mode in ${ctx.where}: expected an octal string like "0660", got ${describeNode(n)}`, 'write mode = "0660"');
+    ctx.report(n.at, `${key} in ${ctx.where}: expected an octal string like "${example}", got ${describeNode(n)}`, `write ${key} = "${example}"`);
     return undefined;
   }
   const text = n.value.trim();
   const prefixed = /^0o([0-7]{3,4})$/i.exec(text);
   if (!/^[0-7]{3,4}$/.test(text)) {
-    ctx.report(n.at, `mode in ${ctx.where}: "${n.value}" is not an octal mode of 3 or 4 digits`,
-      prefixed !== null ? `write the digits only: mode = "${prefixed[1]!.padStart(4, '0')}"` : 'write mode = "0660" (read and write for the owner and the group)');
+    ctx.report(n.at, `${key} in ${ctx.where}: "${n.value}" is not an octal mode of 3 or 4 digits`,
+      prefixed !== null ? `write the digits only: ${key} = "${prefixed[1]!.padStart(example.length, '0')}"`
+        : key === 'mode' ? 'write mode = "0660" (read and write for the owner and the group)' : `write ${key} = "${example}"`);
     return undefined;
   }
   const mode = parseInt(text, 8);
   if (mode > 0o777) {
-    ctx.report(n.at, `mode in ${ctx.where} must be at most 0777, got "${n.value}"`,
-      `setuid, setgid and sticky bits mean nothing on a socket: write mode = "${formatMode(mode & 0o777)}"`);
+    ctx.report(n.at, `${key} in ${ctx.where} must be at most 0777, got "${n.value}"`,
+      key === 'mode' ? `setuid, setgid and sticky bits mean nothing on a socket: write mode = "${formatMode(mode & 0o777)}"` : `write ${key} = "${formatMode(mode & 0o777)}"`);
     return undefined;
   }
   return mode;
