@@ -9,7 +9,7 @@ import { renderTable, withNewline } from './format';
 import { resultLines } from './results';
 
 export const applyCommand: ClientCommand = {
-  usage: 'muster [-C DIR] apply [--dry-run] [--json]',
+  usage: 'muster [-C DIR | --app NAME] apply [--dry-run] [--json]',
   async run(context) {
     const dryRun = context.options.dryRun;
     const reply = await context.client.post<ApplyAnswer>('/v1/apply', { dry_run: dryRun }, dryRun);

@@ -12,7 +12,7 @@ import { processStartTime, waitForExit } from './process-exit';
 const EXIT_WATCH = { intervalMs: 20, timeoutMs: 10_000 };
 
 export const downCommand: ClientCommand = {
-  usage: 'muster [-C DIR] down [--json]',
+  usage: 'muster [-C DIR | --app NAME] down [--json]',
   async run(context) {
     const app = (await context.client.get<AppInfo>('/v1/app')).value;
     const startTime = processStartTime(app.pid);
