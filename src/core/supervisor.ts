@@ -30,6 +30,10 @@ export interface SupervisorOptions {
   readonly createIO: (instanceName: string, process: ProcessConfig) => InstanceIO;
   /** The sockets muster holds: name -> fd, passed to the processes that name them (fd 3 onwards). */
   readonly socketFds?: ReadonlyMap<string, number>;
+  /** Whose instances these are, put in every instance's environment over the app's own variables
+   * (MUSTER_APP, MUSTER_SUPERVISOR_PID), so that a later supervisor can tell its app's leftovers
+   * from anyone else's processes (os/leftovers.ts). */
+  readonly owner?: { readonly app: string | null; readonly supervisorPid: number };
 }
 
 /** The socket activation variables (sd_listen_fds(3)); only muster sets them for its children. */
@@ -627,6 +631,12 @@ export class Supervisor {
     if (p.basePort !== null) env.PORT = String(p.basePort + instance.number - 1);
     env.MUSTER_PROCESS = p.name;
     env.MUSTER_INSTANCE = String(instance.number);
+    const owner = this.options.owner;
+    if (owner !== undefined) {
+      env.MUSTER_SUPERVISOR_PID = String(owner.supervisorPid);
+      if (owner.app !== null) env.MUSTER_APP = owner.app;
+      else delete env.MUSTER_APP;
+    }
     // Inherited ones (muster itself socket-activated, or a variable in .env) would describe fds
     // this child does not have.
     for (const name of LISTEN_VARS) delete env[name];
