@@ -431,3 +431,22 @@ test('apply: a process stopped by an operator takes the new config and stays sto
   assert.equal(supervisor.find('beat')!.state, 'stopped');
   assert.equal(supervisor.find('beat')!.process.command, 'run-beat -v');
 });
+
+test('stop and down while an instance stops for not being ready: it ends stopped and the request ends', async () => {
+  for (const request of ['stop', 'down'] as const) {
+    const { world, supervisor, pidOf } = setup([processConfig('web', { ready: { kind: 'connect', target: '/app/web.sock', timeoutMs: 1000 } })]);
+    supervisor.startAll();
+    const web = pidOf('web');
+    world.advance(1000);
+    world.probes.get('web')!(false, 'timed out');
+    assert.equal(supervisor.find('web')!.state, 'stopping');
+    let outcome = 'pending';
+    if (request === 'stop') void supervisor.stop([supervisor.find('web')!], false).then((r) => (outcome = outcomes(r).join()));
+    else void supervisor.stopAll().then(() => (outcome = 'web:done'));
+    world.exit(web);
+    await settle(world);
+    assert.equal(supervisor.find('web')!.state, 'stopped', request);
+    assert.equal(world.alive.size, 0, `${request}: not spawned again`);
+    assert.equal(outcome, 'web:done', request);
+  }
+});
