@@ -194,12 +194,12 @@ export function createRoutes(app: ControlledApp): Routes {
 
   /** Each instance as it was when its outcome was decided: a later request may have moved it on. */
   function report(action: string, results: readonly InstanceResult[]) {
-    const rendered = results.map(({ instance: i, outcome, runtime }) => ({
+    const rendered = results.map(({ instance: i, outcome, runtime, detail }) => ({
       name: i.name,
       outcome,
       state: runtime.state,
       pid: runtime.pid,
-      message: describe(action, outcome, runtime),
+      message: detail ?? describe(action, outcome, runtime),
     }));
     // Anything but "got there" fails the request: a restart another request turned into a stop did not restart.
     return { ok: rendered.every((r) => r.outcome === 'done'), results: rendered };

@@ -39,6 +39,8 @@ export interface InstanceResult {
   readonly outcome: Outcome;
   /** The instance as it was when its outcome was decided (a later request may have moved it on). */
   readonly runtime: InstanceRuntime;
+  /** Why, when the runtime does not say it (a start that waits for a dependency nobody starts). */
+  readonly detail?: string;
 }
 
 /** What a request waits for, per instance. */
@@ -51,7 +53,7 @@ type Goal =
 interface Waiter {
   readonly instance: Instance;
   goal: Goal;
-  readonly settle: (outcome: Outcome) => void;
+  readonly settle: (outcome: Outcome, detail?: string) => void;
   /** Look again after `ms` (an instance without a probe must run a moment to count as started). */
   readonly recheckIn: (ms: number) => void;
 }
@@ -206,12 +208,12 @@ export class Supervisor {
 
   // ---- operator requests ----------------------------------------------------------------
 
-  /** Start the instances, and whatever stopped or fatal instances they depend on (directly or
-   * not). Resolves when each named one is ready (or a one-shot exited 0), or failed. */
+  /** Start the instances, and whatever they depend on (directly or not) that would not meet their
+   * condition by itself. Resolves when each named one is ready (or a one-shot exited 0), or failed. */
   start(targets: readonly Instance[]): Promise<InstanceResult[]> {
     const all = new Set(targets);
-    for (const name of this.dependencyClosure(targets.map((i) => i.process.name))) {
-      for (const i of this.byProcess.get(name) ?? []) if (i.state === 'stopped' || i.state === 'fatal') all.add(i);
+    for (const [name, conditions] of this.dependencyClosure(targets.map((i) => i.process.name))) {
+      for (const i of this.byProcess.get(name) ?? []) if (this.needsStartFor(i, conditions)) all.add(i);
     }
     const chosen = this.instances.filter((i) => all.has(i));
     for (const i of chosen) {
@@ -351,19 +353,56 @@ export class Supervisor {
     return this.instances.filter((i) => set.has(i));
   }
 
-  /** Every process that `names` depend on, directly or not. */
-  private dependencyClosure(names: readonly string[]): Set<string> {
+  /** Every process that `names` depend on, directly or not, with the conditions asked of it. */
+  private dependencyClosure(names: readonly string[]): Map<string, Set<DependencyCondition>> {
     const byName = new Map(this.config.processes.map((p) => [p.name, p]));
-    const found = new Set<string>();
+    const found = new Map<string, Set<DependencyCondition>>();
     const visit = (n: string) => {
-      for (const d of Object.keys(byName.get(n)?.dependsOn ?? {})) {
-        if (found.has(d)) continue;
-        found.add(d);
+      for (const [d, condition] of Object.entries(byName.get(n)?.dependsOn ?? {})) {
+        const conditions = found.get(d);
+        if (conditions) {
+          conditions.add(condition);
+          continue;
+        }
+        found.set(d, new Set([condition]));
         visit(d);
       }
     };
     names.forEach(visit);
     return found;
+  }
+
+  /** Must a start pull in this dependency? Yes unless it is live or will be again by itself (a
+   * pending restart, a backoff), or is a one-shot that already did what is asked of it. Stopped,
+   * stopping (it starts again once stopped), about to stop, given up, or exited otherwise: nothing
+   * else would bring it back, and what depends on it would wait for ever. */
+  private needsStartFor(i: Instance, conditions: ReadonlySet<DependencyCondition>): boolean {
+    if (this.pendingStops.get(i) === 'stop') return true;
+    switch (i.state) {
+      case 'stopped':
+      case 'stopping':
+      case 'fatal':
+        return true;
+      case 'exited':
+        return [...conditions].some((c) => conditionVerdict(i, c) !== 'met');
+      default:
+        return false;
+    }
+  }
+
+  /** A dependency this starting instance waits for that will not get there unless someone starts
+   * it (another request stopped it after this start began, or `apply` added a dependent of a
+   * process an operator stopped): the start request then fails rather than wait for ever. */
+  private unmetForGood(i: Instance): string | null {
+    for (const [dep, condition] of Object.entries(i.process.dependsOn)) {
+      for (const d of this.byProcess.get(dep) ?? []) {
+        if (this.pendingStops.has(d)) continue;
+        if (d.state === 'stopped' || (d.state === 'exited' && conditionVerdict(d, condition) === 'waiting')) {
+          return `waiting for ${d.name} (${condition}), which is ${d.state} and will not start by itself: start it too`;
+        }
+      }
+    }
+    return null;
   }
 
   /** A new operator request for this instance; returns its number. */
@@ -380,11 +419,11 @@ export class Supervisor {
       const waiter: Waiter = {
         instance,
         goal,
-        settle: (outcome) => {
+        settle: (outcome, detail) => {
           timer?.cancel();
           recheck?.cancel();
           this.waiters.get(instance)?.delete(waiter);
-          resolve({ instance, outcome, runtime: instance.runtime });
+          resolve({ instance, outcome, runtime: instance.runtime, ...(detail === undefined ? {} : { detail }) });
         },
         recheckIn: (ms) => {
           recheck?.cancel();
@@ -403,8 +442,8 @@ export class Supervisor {
     });
   }
 
-  /** Where `waiter` stands: settled with an outcome, or null (not yet). */
-  private verdict(waiter: Waiter): Outcome | null {
+  /** Where `waiter` stands: settled with an outcome (and why, when the runtime does not say), or null (not yet). */
+  private verdict(waiter: Waiter): Outcome | { readonly outcome: Outcome; readonly detail: string } | null {
     const { instance: i, goal } = waiter;
     const rt = i.runtime;
     const pending = this.pendingStops.has(i);
@@ -416,7 +455,12 @@ export class Supervisor {
           if (i.operationGoal !== 'started') return 'superseded';
           waiter.goal = { ...goal, operation: i.operation };
         }
-        if (pending || (goal.afterSpawn !== null && rt.spawns <= goal.afterSpawn && rt.state !== 'fatal')) return null;
+        if (pending) return null;
+        if (rt.state === 'starting') {
+          const stuck = this.unmetForGood(i);
+          if (stuck) return { outcome: 'failed', detail: stuck };
+        }
+        if (goal.afterSpawn !== null && rt.spawns <= goal.afterSpawn && rt.state !== 'fatal') return null;
         return this.startVerdict(waiter, rt.state === 'stopped' ? 'superseded' : null);
       case 'stopped':
         if (i.operation !== goal.operation) {
@@ -489,12 +533,18 @@ export class Supervisor {
 
   private settleWaiters(): void {
     if (this.touched.size === 0) return;
-    const touched = [...this.touched];
+    const touched = new Set(this.touched);
     this.touched.clear();
+    // A start also ends when a dependency will not come (see unmetForGood): look at its dependents.
+    for (const instance of [...touched]) {
+      for (const d of this.dependents.get(instance.process.name) ?? []) for (const i of this.byProcess.get(d) ?? []) if (this.waiters.has(i)) touched.add(i);
+    }
     for (const instance of touched) {
       for (const waiter of [...(this.waiters.get(instance) ?? [])]) {
-        const outcome = this.verdict(waiter);
-        if (outcome !== null) waiter.settle(outcome);
+        const verdict = this.verdict(waiter);
+        if (verdict === null) continue;
+        if (typeof verdict === 'string') waiter.settle(verdict);
+        else waiter.settle(verdict.outcome, verdict.detail);
       }
       if (this.waiters.get(instance)?.size === 0) this.waiters.delete(instance);
     }

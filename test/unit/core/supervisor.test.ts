@@ -450,3 +450,95 @@ test('stop and down while an instance stops for not being ready: it ends stopped
     assert.equal(outcome, 'web:done', request);
   }
 });
+
+// ---- start pulls in what its dependencies need ----
+
+test('start while a dependency is stopping: the dependency starts again once stopped, then the start ends', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const web = pidOf('web');
+  const redis = pidOf('redis');
+  const stopWeb = supervisor.stop([supervisor.find('web')!], false);
+  world.exit(web);
+  await stopWeb;
+  const stopping = supervisor.stop([supervisor.find('redis')!], false);
+  assert.equal(supervisor.find('redis')!.state, 'stopping');
+  const starting = supervisor.start([supervisor.find('web')!]);
+  world.exit(redis);
+  await settle(world);
+  assert.deepEqual(outcomes(await stopping), ['redis:superseded'], 'the later start changed its course');
+  world.probes.get('redis')!(true, '');
+  world.advance(1000);
+  assert.deepEqual(outcomes(await starting), ['redis:done', 'web:done']);
+  assert.equal(live(world, 'redis'), 1);
+});
+
+test('start while a dependency waits to stop (its dependents still stopping): its stop is called off', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const [redis, web] = [pidOf('redis'), pidOf('web')];
+  const stopping = supervisor.stop([supervisor.find('redis')!], true);
+  assert.equal(supervisor.find('redis')!.state, 'ready', 'waits for web and worker');
+  const starting = supervisor.start([supervisor.find('web')!]);
+  world.exit(web);
+  world.exit(pidOf('worker'));
+  await settle(world);
+  world.advance(1000);
+  assert.deepEqual(outcomes(await starting), ['redis:done', 'web:done']);
+  assert.equal(pidOf('redis'), redis, 'never stopped');
+  assert.deepEqual(outcomes(await stopping), ['redis:superseded', 'web:superseded', 'worker:done']);
+});
+
+test('start when a dependency exited and will not come back by itself: it is started again', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('cache', { restart: 'on-failure' }), processConfig('web', { dependsOn: { cache: 'started' } })]);
+  supervisor.startAll();
+  world.advance(5000);
+  const web = pidOf('web');
+  void supervisor.stop([supervisor.find('web')!], false);
+  world.exit(web);
+  world.exit(pidOf('cache'), { code: 0, signal: null });
+  await settle(world);
+  assert.equal(supervisor.find('cache')!.state, 'exited');
+  const starting = supervisor.start([supervisor.find('web')!]);
+  world.advance(1000);
+  assert.deepEqual(outcomes(await starting), ['cache:done', 'web:done']);
+});
+
+test('start does not run again a one-shot that already succeeded, when that is what is needed', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('migrate', { restart: 'never' }), processConfig('web', { dependsOn: { migrate: 'succeeded' } })]);
+  supervisor.startAll();
+  world.exit(pidOf('migrate'), { code: 0, signal: null });
+  await settle(world);
+  const web = pidOf('web');
+  void supervisor.stop([supervisor.find('web')!], false);
+  world.exit(web);
+  await settle(world);
+  const starting = supervisor.start([supervisor.find('web')!]);
+  world.advance(1000);
+  assert.deepEqual(outcomes(await starting), ['web:done']);
+  assert.equal(live(world, 'migrate'), 0);
+});
+
+test('start whose dependency another request stops meanwhile fails, naming the dependency', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const stopWeb = supervisor.stop([supervisor.find('web')!], false);
+  world.exit(pidOf('web'));
+  await stopWeb;
+  void supervisor.restart([supervisor.find('redis')!], false);
+  world.exit(pidOf('redis'));
+  await settle(world);
+  assert.equal(supervisor.find('redis')!.state, 'running', 'its probe has not passed yet');
+  const starting = supervisor.start([supervisor.find('web')!]);
+  assert.equal(supervisor.find('web')!.state, 'starting');
+  void supervisor.stop([supervisor.find('redis')!], false);
+  world.exit(pidOf('redis'));
+  await settle(world);
+  const [result] = await starting;
+  assert.equal(result!.outcome, 'failed');
+  assert.match(result!.detail ?? '', /redis \(ready\).*stopped/);
+  assert.equal(supervisor.find('web')!.state, 'starting', 'it still waits, as depends_on says');
+});
