@@ -604,17 +604,16 @@ export class Supervisor {
 
   /** Start what may start, stop what may stop. Runs whenever the queue runs dry. */
   private gate(): void {
-    let stopsQueued = false;
-    for (const [instance, kind] of this.pendingStops) {
-      if (this.dependentsDone(instance)) {
-        this.pendingStops.delete(instance);
-        this.touched.add(instance);
-        this.queue.push([instance, { type: kind }]);
-        stopsQueued = true;
-      }
+    // Decide which stops are due before queueing any: a dependent whose stop is queued here is no
+    // longer pending but not yet stopping, and would let its dependency stop with it.
+    const due = [...this.pendingStops].filter(([instance]) => this.dependentsDone(instance));
+    for (const [instance, kind] of due) {
+      this.pendingStops.delete(instance);
+      this.touched.add(instance);
+      this.queue.push([instance, { type: kind }]);
     }
     // Let those stops happen first: a dependency that is about to restart must not look ready.
-    if (stopsQueued) return;
+    if (due.length > 0) return;
     for (const instance of this.instances) {
       if (instance.state !== 'starting' || instance.gateQueued || this.pendingStops.has(instance)) continue;
       const verdict = this.dependencyVerdict(instance.process);

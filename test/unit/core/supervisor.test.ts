@@ -542,3 +542,16 @@ test('start whose dependency another request stops meanwhile fails, naming the d
   assert.match(result!.detail ?? '', /redis \(ready\).*stopped/);
   assert.equal(supervisor.find('web')!.state, 'starting', 'it still waits, as depends_on says');
 });
+
+test('stopAll keeps dependents-first order when a dependent comes before its dependency in the config', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('web', { dependsOn: { redis: 'started' } }), processConfig('redis')]);
+  supervisor.startAll();
+  const [web, redis] = ['web', 'redis'].map(pidOf);
+  const done = supervisor.stopAll();
+  assert.deepEqual(world.signals, [`SIGTERM ${web}`], 'redis waits for web');
+  world.exit(web!);
+  await settle(world);
+  assert.deepEqual(world.signals.slice(1), [`SIGTERM ${redis}`]);
+  world.exit(redis!);
+  await done;
+});
