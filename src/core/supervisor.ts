@@ -633,10 +633,12 @@ export class Supervisor {
   /** May this instance's pending stop begin? Only once no instance depending on it is itself
    * waiting to stop or still stopping. */
   private dependentsDone(instance: Instance): boolean {
-    for (const dependent of this.dependents.get(instance.process.name) ?? []) {
-      for (const i of this.byProcess.get(dependent) ?? []) if (this.pendingStops.has(i) || i.state === 'stopping') return false;
-    }
-    return true;
+    const name = instance.process.name;
+    const dependents = (this.dependents.get(name) ?? []).flatMap((d) => this.byProcess.get(d) ?? []);
+    // Instances `apply` retires are in neither the new config nor byProcess, but still run with the
+    // config they were started with: what they depend on stops after them.
+    for (const i of this.retiring) if (Object.hasOwn(i.process.dependsOn, name)) dependents.push(i);
+    return dependents.every((i) => !this.pendingStops.has(i) && i.state !== 'stopping');
   }
 
   private dependencyVerdict(p: ProcessConfig): { kind: 'met' } | { kind: 'failed'; reason: string } | { kind: 'waiting'; waitingFor: string } {

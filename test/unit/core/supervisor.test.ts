@@ -543,6 +543,29 @@ test('start whose dependency another request stops meanwhile fails, naming the d
   assert.equal(supervisor.find('web')!.state, 'starting', 'it still waits, as depends_on says');
 });
 
+test('apply: removed processes stop dependents first, also before a kept dependency restarts', async () => {
+  const { world, supervisor, pidOf } = setup([
+    processConfig('redis'),
+    processConfig('web', { dependsOn: { redis: 'started' } }),
+    processConfig('beat', { dependsOn: { web: 'started' } }),
+  ]);
+  supervisor.startAll();
+  const [redis, web, beat] = ['redis', 'web', 'beat'].map(pidOf);
+  const pending = applied(supervisor, [processConfig('redis', { command: 'run-redis --v2' })]);
+  assert.deepEqual(world.signals, [`SIGTERM ${beat}`], 'web waits for beat, redis for web');
+  world.exit(beat!);
+  await settle(world);
+  assert.deepEqual(world.signals.slice(1), [`SIGTERM ${web}`]);
+  world.exit(web!);
+  await settle(world);
+  assert.deepEqual(world.signals.slice(2), [`SIGTERM ${redis}`]);
+  world.exit(redis!);
+  await settle(world);
+  world.advance(1000);
+  assert.deepEqual(outcomes(await pending).sort(), ['beat:done', 'redis:done', 'web:done']);
+  assert.deepEqual(supervisor.instances.map((i) => i.name), ['redis']);
+});
+
 test('stopAll keeps dependents-first order when a dependent comes before its dependency in the config', async () => {
   const { world, supervisor, pidOf } = setup([processConfig('web', { dependsOn: { redis: 'started' } }), processConfig('redis')]);
   supervisor.startAll();
