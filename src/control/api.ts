@@ -26,7 +26,8 @@ export interface ControlledApp {
   logSource(instance: Instance): LogSource;
   /** Read the config again, with the environment the supervisor started with. */
   readConfig(): { ok: true; config: AppConfig } | { ok: false; diagnostics: string[] };
-  /** Stop every process (ordered) and resolve once every group is empty; the supervisor then exits. */
+  /** Stop every process (ordered) and resolve once every group is empty; the supervisor then exits.
+   * Called again while stopping, it returns the same promise. */
   shutdown(): Promise<void>;
   readonly stopping: boolean;
 }
@@ -152,7 +153,12 @@ export function createRoutes(app: ControlledApp): Routes {
 
     '/v1/shutdown': {
       POST: async () => {
-        refuseWhileStopping();
+        // A second `down` (or one after Ctrl-C) asks for what is already happening: it waits for
+        // the same end. A 409 would leave its client guessing how long the stop may still take.
+        if (app.stopping) {
+          await app.shutdown();
+          return { ok: true, already_stopping: true };
+        }
         const names = supervisor.instances.map((i) => i.name);
         await app.shutdown();
         return { ok: true, stopped: names };

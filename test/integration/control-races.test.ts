@@ -3,7 +3,8 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { musterJson, statusJson, upDetached } from '../support/control';
+import { api, muster, musterJson, readSupervisorPid, statusJson, upDetached } from '../support/control';
+import { isAlive, waitUntilAsync } from '../support/proc';
 import { tempApp } from '../support/up';
 
 test('start of a process whose dependency is still stopping starts the dependency again, then it', { timeout: 60_000 }, async (t) => {
@@ -27,4 +28,23 @@ depends_on = { store = "started" }
   const after = await statusJson(dir);
   assert.deepEqual(after.map((i) => i.state), ['ready', 'ready']);
   assert.notEqual(after[0]!.pid, before!.pid, 'store was stopped, then started again');
+});
+
+test('a second down while the first is still stopping waits for the same end and exits 0', { timeout: 90_000 }, async (t) => {
+  // The stop takes 12 s: longer than the 10 s a client gives the supervisor to exit after its answer.
+  const dir = tempApp({ 'muster.toml': '[process.slow]\ncommand = "python3 $HELPERS/slowstop.py --drain 12"\nstop_timeout = "30s"\n' });
+  await upDetached(t, dir);
+  const supervisor = readSupervisorPid(dir)!;
+  const first = muster(dir, ['down', '--json']);
+  await waitUntilAsync(async () => (await api(dir, 'GET', '/v1/app')).body.stopping === true, 10_000, 'the supervisor to be stopping');
+  const second = muster(dir, ['down', '--json']);
+  const direct = await api(dir, 'POST', '/v1/shutdown', {}, 60_000);
+  assert.equal(direct.status, 200, JSON.stringify(direct.body));
+  assert.deepEqual(direct.body, { ok: true, already_stopping: true });
+  const [one, two] = await Promise.all([first, second]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(JSON.parse(one.stdout), { ok: true, stopped: ['slow'] });
+  assert.equal(two.code, 0, two.stderr);
+  assert.deepEqual(JSON.parse(two.stdout), { ok: true, already_stopping: true });
+  assert.equal(isAlive(supervisor), false);
 });

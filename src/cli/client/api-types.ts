@@ -82,6 +82,8 @@ export interface ShutdownAnswer {
   readonly ok: boolean;
   /** api.md does not say what an entry is: instance names, or objects with a `name`. */
   readonly stopped?: readonly (string | { readonly name?: string; readonly [key: string]: unknown })[];
+  /** Another `down` (or a Ctrl-C) was already stopping it; this answer came at the same end. */
+  readonly already_stopping?: boolean;
 }
 
 export interface ApiErrorBody {

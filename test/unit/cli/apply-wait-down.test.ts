@@ -115,3 +115,13 @@ test('down --json prints the shutdown answer; down without a supervisor is exit 
   assert.equal(none.code, 3);
   assert.match(none.stderr, /no supervisor is running/);
 });
+
+test('down while another down stops the supervisor: the same end, said so, exit 0', async (t) => {
+  const api = await fake(t, {
+    'GET /v1/app': (_q, res) => sendJson(res, 200, { root: '/x', pid: 2 ** 22 + 1, version: '0.1.0', started_at: 0, stopping: true, processes: [], instances: [] }),
+    'POST /v1/shutdown': (_q, res) => sendJson(res, 200, { ok: true, already_stopping: true }),
+  });
+  const run = await runMuster(api.dir, 'down');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'another muster down (or a signal) was already stopping every process\nsupervisor (pid 4194305) of /x exited\n');
+});
