@@ -53,6 +53,19 @@ export function createRoutes(app: ControlledApp): Routes {
 
   const statusOf = (i: Instance) => instanceStatus(i, app.monotonicNow());
 
+  // One apply at a time, as systemd queues its jobs: the supervisor takes on the new config as soon
+  // as an apply begins, so a second one planned meanwhile would find nothing to do and answer
+  // before the first's restarts were over. It waits for the first to end, then reads the config.
+  let applyInProgress: Promise<void> | null = null;
+
+  const readPlan = () => {
+    const read = app.readConfig();
+    if (!read.ok) {
+      throw new ApiError(422, 'config_invalid', `the config has ${read.diagnostics.length === 1 ? 'an error' : `${read.diagnostics.length} errors`}; nothing was changed`, { diagnostics: read.diagnostics });
+    }
+    return { config: read.config, plan: planApply(supervisor.appConfig, read.config) };
+  };
+
   return {
     '/v1/app': {
       GET: () => ({
@@ -119,14 +132,20 @@ export function createRoutes(app: ControlledApp): Routes {
       POST: async (req) => {
         const dryRun = booleanField(req, 'dry_run', false);
         refuseWhileStopping();
-        const read = app.readConfig();
-        if (!read.ok) {
-          throw new ApiError(422, 'config_invalid', `the config has ${read.diagnostics.length === 1 ? 'an error' : `${read.diagnostics.length} errors`}; nothing was changed`, { diagnostics: read.diagnostics });
+        // A dry run answers at once (its client waits only briefly): planned against the config
+        // being applied, and saying that one is.
+        if (dryRun) return { applied: false, ok: true, plan: readPlan().plan, results: [], apply_in_progress: applyInProgress !== null };
+        while (applyInProgress) await applyInProgress;
+        refuseWhileStopping();
+        const { config, plan } = readPlan();
+        if (isEmptyPlan(plan)) return { applied: false, ok: true, plan, results: [] };
+        const applying = supervisor.apply(config, plan);
+        const mine = (applyInProgress = applying.then(() => undefined));
+        try {
+          return { applied: true, ...report('apply', await applying), plan };
+        } finally {
+          if (applyInProgress === mine) applyInProgress = null;
         }
-        const plan = planApply(supervisor.appConfig, read.config);
-        if (dryRun || isEmptyPlan(plan)) return { applied: false, ok: true, plan, results: [] };
-        const results = await supervisor.apply(read.config, plan);
-        return { applied: true, ...report('apply', results), plan };
       },
     },
 

@@ -3,6 +3,8 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { api, muster, musterJson, readSupervisorPid, statusJson, upDetached } from '../support/control';
 import { isAlive, waitUntilAsync } from '../support/proc';
 import { tempApp } from '../support/up';
@@ -47,4 +49,23 @@ test('a second down while the first is still stopping waits for the same end and
   assert.equal(two.code, 0, two.stderr);
   assert.deepEqual(JSON.parse(two.stdout), { ok: true, already_stopping: true });
   assert.equal(isAlive(supervisor), false);
+});
+
+test('an apply while another is still being carried out waits for it, then plans against what it left', { timeout: 90_000 }, async (t) => {
+  const dir = tempApp({ 'muster.toml': '[process.slow]\ncommand = "python3 $HELPERS/slowstop.py --drain 3"\nstop_timeout = "30s"\n' });
+  const toml = path.join(dir, 'muster.toml');
+  await upDetached(t, dir);
+  const [before] = await statusJson(dir);
+  fs.writeFileSync(toml, fs.readFileSync(toml, 'utf8').replace('--drain 3', '--drain 2'));
+  const first = musterJson(dir, ['apply']);
+  await waitUntilAsync(async () => (await statusJson(dir))[0]!.state === 'stopping', 10_000, 'the first apply to stop slow');
+  const dry = await musterJson(dir, ['apply', '--dry-run']);
+  assert.equal(dry.apply_in_progress, true, 'a dry run does not wait, but says an apply is under way');
+  const second = await muster(dir, ['apply']);
+  const [now] = await statusJson(dir);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /^nothing to do/);
+  assert.equal(now!.state, 'ready', 'the second apply answered only once the first was done');
+  assert.notEqual(now!.pid, before!.pid);
+  assert.deepEqual((await first).results.map((r: { name: string; outcome: string }) => `${r.name}:${r.outcome}`), ['slow:done']);
 });

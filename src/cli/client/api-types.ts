@@ -65,6 +65,8 @@ export interface ApplyAnswer {
   readonly ok: boolean;
   readonly plan: ApplyPlan;
   readonly results?: readonly ActionResult[];
+  /** Dry run only: another apply is still being carried out (the plan is against its config). */
+  readonly apply_in_progress?: boolean;
 }
 
 /** GET /v1/logs: `stream` is "output" or "muster". */
