@@ -96,8 +96,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    const unknown = /Unknown option '([^']+)'/.exec((error as Error).message);
-    return usageError(unknown ? `unknown option ${unknown[1]}` : (error as Error).message);
+    const message = (error as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    // "Option '-n, --lines <value>' argument missing" -> "-n/--lines needs a value"
+    const missing = /Option '(?:(-\w), )?(--[\w-]+) <value>' argument missing/.exec(message);
+    return usageError(
+      unknown ? `unknown option ${unknown[1]}` :
+      missing ? `${missing[1] ? `${missing[1]}/` : ''}${missing[2]} needs a value` :
+      message);
   }
   const { values, positionals } = parsed;
   if (values.version) {

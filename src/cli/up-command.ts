@@ -50,7 +50,7 @@ const CONSOLE_DRAIN_WAIT_MS = 2000;
 /** How long the second Ctrl-C waits for the SIGKILLed groups to vanish before muster exits anyway. */
 const FORCE_EXIT_WAIT_MS = 1000;
 
-/** How long the answer to `muster down` may take to reach its client before muster exits anyway. */
+/** How long the answers to `muster down` may take to reach their clients before muster exits anyway. */
 const LAST_ANSWER_WAIT_MS = 1000;
 
 export async function runUp(options: UpOptions): Promise<number> {
@@ -163,10 +163,11 @@ export async function runUp(options: UpOptions): Promise<number> {
       return stopping;
     },
   };
-  let lastAnswer: Promise<void> = Promise.resolve();
+  // Every `down` waiting for the stop gets its answer before the connections are closed.
+  const shutdownAnswers: Array<Promise<void>> = [];
   const server = createApiServer(createRoutes(controlled), (error) => say(`internal error in the control API (muster keeps running): ${(error as Error).stack ?? error}`));
   server.on('request', (req, res) => {
-    if (req.url === '/v1/shutdown') lastAnswer = new Promise((resolve) => res.on('close', () => resolve()));
+    if (req.url === '/v1/shutdown') shutdownAnswers.push(new Promise((resolve) => res.on('close', () => resolve())));
   });
 
   const controlProblem = inherited ? await serveInheritedSocket(server, inherited.control.fd) : await claimControl(server, paths, config.root);
@@ -244,7 +245,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   removeOwnFiles(paths, server);
   // Every process is gone: nothing will accept on the app's sockets any more.
   heldSockets.close();
-  await withTimeout(lastAnswer, LAST_ANSWER_WAIT_MS);
+  await withTimeout(Promise.all(shutdownAnswers), LAST_ANSWER_WAIT_MS);
   server.closeAllConnections();
   // A stopped process's last output may still be in its pipe: read it before closing its file.
   await withTimeout(io.whenOutputEnded(), OUTPUT_EOF_WAIT_MS);
