@@ -93,7 +93,7 @@ test('a node server gets the socket as fd 3 with LISTEN_*; restarts and a stop/s
   assert.deepEqual(await getUnix(sock), { status: 200, body: `${web!.pid} web\n` });
 
   // Restarts under a steady stream of requests: none refused, none failed.
-  const stream = requestStream(sock, 20);
+  const stream = requestStream(sock, 5);
   for (let i = 0; i < 2; i++) {
     const r = await muster(dir, ['restart', 'web']);
     assert.equal(r.code, 0, r.stderr);
