@@ -1,17 +1,37 @@
-// Where muster keeps an app's runtime files, all under `.muster/` in the app folder.
+// Where muster keeps an app's runtime files. In development, all under `.muster/` in the app
+// folder. Under a host tier (docs/host-contract.md) the app user may not be able to write in the
+// app folder, and must not need to: MUSTER_STATE_DIR replaces `.muster` and MUSTER_LOG_DIR
+// replaces `.muster/logs`. The clients read the same variables, so they find the same socket.
 
 import * as path from 'node:path';
 
-export function appPaths(root: string) {
-  const dir = path.join(root, '.muster');
+export interface AppPaths {
+  /** The state folder: `.muster`, or MUSTER_STATE_DIR. */
+  readonly dir: string;
+  /** The processes' log files: `.muster/logs`, or MUSTER_LOG_DIR. */
+  readonly logDir: string;
+  /** The control API (docs/api.md); also the lock that keeps one supervisor per app. Under a host
+   * tier the control socket is inherited instead, and lives in its run folder. */
+  readonly controlSocket: string;
+  /** The supervisor's pid, for people and scripts (the socket is what decides). */
+  readonly pidFile: string;
+  /** What a detached supervisor prints: its own lines about every instance. */
+  readonly supervisorLog: string;
+}
+
+export function appPaths(root: string, environ: Readonly<Record<string, string | undefined>> = {}): AppPaths {
+  const dir = environ.MUSTER_STATE_DIR ? path.resolve(environ.MUSTER_STATE_DIR) : path.join(root, '.muster');
   return {
     dir,
-    logDir: path.join(dir, 'logs'),
-    /** The control API (docs/api.md); also the lock that keeps one supervisor per app. */
+    logDir: environ.MUSTER_LOG_DIR ? path.resolve(environ.MUSTER_LOG_DIR) : path.join(dir, 'logs'),
     controlSocket: path.join(dir, 'control.sock'),
-    /** The supervisor's pid, for people and scripts (the socket is what decides). */
     pidFile: path.join(dir, 'muster.pid'),
-    /** What a detached supervisor prints: its own lines about every instance. */
     supervisorLog: path.join(dir, 'muster.log'),
   };
+}
+
+/** A path as muster's lines show it: relative to the app folder when inside it (`.muster/logs/`). */
+export function shownPath(root: string, file: string): string {
+  const relative = path.relative(root, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

@@ -2,20 +2,21 @@
 // until it holds the control socket, then until every process reached its start condition (or
 // failed), print the status table and exit: 0 when everything started, 1 when something did not.
 // The child reports on a pipe (fd 3) whether it started, or why not (a config error, another
-// supervisor already running); what it prints goes to .muster/muster.log.
+// supervisor already running); what it prints goes to muster.log in the state folder (.muster/).
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { appPaths } from './app-paths';
+import { appPaths, shownPath } from './app-paths';
 import { DETACHED_ENV, type UpOptions } from './up-command';
 
 /** The longest a start may take (probes have their own timeouts; this only bounds a hang). */
 const START_WAIT_MS = 24 * 3_600_000;
 
 export async function runDetached(options: UpOptions): Promise<number> {
-  const paths = appPaths(path.resolve(options.dir));
+  const root = path.resolve(options.dir);
+  const paths = appPaths(root, options.environ);
   fs.mkdirSync(paths.dir, { recursive: true });
   const logFd = fs.openSync(paths.supervisorLog, 'a', 0o640);
   const entry = path.join(__dirname, 'main.js');
@@ -69,7 +70,7 @@ export async function runDetached(options: UpOptions): Promise<number> {
   await main(['-C', options.dir, 'status', ...(options.json ? ['--json'] : [])]);
   const ok = waited.ok === true;
   process.stderr.write(ok
-    ? `muster: supervisor pid ${child.pid} runs ${path.resolve(options.dir)} in the background (its log: .muster/muster.log; stop it with "muster down")\n`
+    ? `muster: supervisor pid ${child.pid} runs ${root} in the background (its log: ${shownPath(root, paths.supervisorLog)}; stop it with "muster down")\n`
     : `muster: not every process started (see "muster logs"); the supervisor (pid ${child.pid}) keeps running: fix and "muster restart NAME", or "muster down"\n`);
   return ok ? 0 : 1;
 }

@@ -10,7 +10,7 @@ import { EXIT } from './client/exit-codes';
 
 export { EXIT };
 
-const USAGE = `usage: muster [-C DIR] <command> [options]
+const USAGE = `usage: muster [-C DIR | --app NAME] <command> [options]
 
 commands:
   up            start every process of the app in the foreground (Ctrl-C stops them gracefully,
@@ -41,12 +41,15 @@ commands:
 
 options:
   -C DIR        the app folder (default: the current folder)
+  --app NAME    talk to app NAME's tier under the host tier, through
+                $MUSTER_RUN_DIR/NAME/control.sock (default /run/muster/NAME/control.sock);
+                MUSTER_APP=NAME does the same for every command but up and config
   -h, --help    this help
   --version     print muster's version
 
-exit codes: 0 done, 1 an operation failed (not ok, not ready, a wait timed out), 2 usage or
-config error (an unknown name, a bad signal), 3 no supervisor is running for the app,
-130 forced stop (second Ctrl-C)
+exit codes: 0 done, 1 an operation failed (not ok, not ready, a wait timed out, permission
+denied on the control socket), 2 usage or config error (an unknown name, a bad signal),
+3 no supervisor is running for the app, 130 forced stop (second Ctrl-C)
 `;
 
 /** Options that belong to commands; each command accepts only those listed in ACCEPTS. */
@@ -95,14 +98,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       strict: true,
       options: {
         dir: { type: 'string', short: 'C' },
+        app: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
         ...COMMAND_OPTIONS,
       },
     });
   } catch (error) {
-    const unknown = /Unknown option '([^']+)'/.exec((error as Error).message);
-    return usageError(unknown ? `unknown option ${unknown[1]}` : (error as Error).message);
+    const message = (error as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    // "Option '-n, --lines <value>' argument missing" -> "-n/--lines needs a value"
+    const missing = /Option '(?:(-\w), )?(--[\w-]+) <value>' argument missing/.exec(message);
+    return usageError(
+      unknown ? `unknown option ${unknown[1]}` :
+      missing ? `${missing[1] ? `${missing[1]}/` : ''}${missing[2]} needs a value` :
+      message);
   }
   const { values, positionals } = parsed;
   if (values.version) {
@@ -129,8 +139,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       err: (s) => process.stderr.write(s),
     });
   }
+  if (values.app !== undefined && (command === 'up' || command === 'config')) {
+    return usageError(`${command} does not take --app: it works on an app folder (-C DIR); the host tier starts each app's tier itself`);
+  }
   const dir = path.resolve(values.dir ?? '.');
-  if (!isDirectory(dir)) {
+  // With --app (or MUSTER_APP) the folder is not used: the current one need not be an app's.
+  if (values.app === undefined && !isDirectory(dir)) {
     process.stderr.write(`muster: ${dir} is not a folder (the app folder holds Procfile, muster.toml or .env)\n`);
     return EXIT.usage;
   }
@@ -158,6 +172,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         command,
         args: rest,
         dir,
+        dirGiven: values.dir !== undefined,
+        app: values.app,
         environ: process.env,
         stdoutIsTTY: () => process.stdout.isTTY === true,
         options: {

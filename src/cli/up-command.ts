@@ -1,15 +1,17 @@
 // `muster up`: the composition root. Loads the config, claims the app's control socket (one
-// supervisor per app folder), builds the real adapters, runs the supervisor, and serves the control
-// API until it is told to stop: Ctrl-C, SIGTERM, or `muster down` (a second Ctrl-C forces it).
-// `muster up -d` runs this same code in a detached child (see detach.ts).
+// supervisor per app folder) or serves the one a host tier passed (up-sockets.ts), stops what a
+// dead supervisor of the app left running, builds the real adapters, runs the supervisor, and
+// serves the control API until it is told to stop: Ctrl-C, SIGTERM, or `muster down` (a second
+// Ctrl-C forces it). `muster up -d` runs this same code in a detached child (see detach.ts).
 
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
 import { formatDiagnostic } from '../config/diagnostics';
 import { loadAppConfig } from '../config/load';
 import { createRoutes, type ControlledApp } from '../control/api';
-import { claimControlSocket, writePid, readPid } from '../control/claim';
+import { claimControlSocket, serveInheritedSocket, writePid, readPid } from '../control/claim';
 import { createApiServer } from '../control/http-server';
+import { planLeftoverStops, stopLeftovers, type LeftoverStopping } from '../core/leftovers';
 import { Supervisor, instanceNames } from '../core/supervisor';
 import { ConsoleOutput, wantsColor } from '../logs/console';
 import { systemClock, systemTimers } from '../os/clock';
@@ -20,11 +22,12 @@ import { findLeftovers } from '../os/leftovers';
 import { nodeSpawner } from '../os/spawner';
 import { HeldSockets } from '../os/held-sockets';
 import { AppIO } from './instance-io';
-import { appPaths } from './app-paths';
+import { appPaths, shownPath, type AppPaths } from './app-paths';
+import { upSockets } from './up-sockets';
 
 export interface UpOptions {
   readonly dir: string;
-  /** Do not echo the processes' output (it still goes to .muster/logs/). */
+  /** Do not echo the processes' output (it still goes to the log files). */
   readonly quiet: boolean;
   readonly environ: NodeJS.ProcessEnv;
   /** Start in the background and return once every process reached its start condition. */
@@ -47,7 +50,7 @@ const CONSOLE_DRAIN_WAIT_MS = 2000;
 /** How long the second Ctrl-C waits for the SIGKILLed groups to vanish before muster exits anyway. */
 const FORCE_EXIT_WAIT_MS = 1000;
 
-/** How long the answer to `muster down` may take to reach its client before muster exits anyway. */
+/** How long the answers to `muster down` may take to reach their clients before muster exits anyway. */
 const LAST_ANSWER_WAIT_MS = 1000;
 
 export async function runUp(options: UpOptions): Promise<number> {
@@ -67,7 +70,18 @@ export async function runUp(options: UpOptions): Promise<number> {
     }
   };
 
-  const loaded = loadAppConfig(options.dir, environ);
+  // Inherited sockets are checked before anything else: a host tier that passed unusable ones
+  // needs fixing, and starting again would not help (exit 2, like a config error).
+  const sockets = upSockets(environ, process.pid);
+  if (!sockets.ok) {
+    const text = `muster: ${sockets.message}\nmuster: nothing was started\n`;
+    process.stderr.write(text);
+    report(`config-error ${JSON.stringify(text)}`);
+    return 2;
+  }
+  const inherited = sockets.value.kind === 'inherited' ? sockets.value : null;
+  const loadOptions = { inheritedSockets: inherited?.names };
+  const loaded = loadAppConfig(options.dir, environ, loadOptions);
   if (!loaded.ok) {
     const text = loaded.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('') +
       `muster: nothing was started: fix the ${loaded.diagnostics.length === 1 ? 'error' : `${loaded.diagnostics.length} errors`} above\n`;
@@ -76,8 +90,11 @@ export async function runUp(options: UpOptions): Promise<number> {
     return 2;
   }
   const config = loaded.config;
-  const paths = appPaths(config.root);
+  // Under a host tier MUSTER_STATE_DIR and MUSTER_LOG_DIR keep everything out of the app folder.
+  const paths = appPaths(config.root, environ);
+  fs.mkdirSync(paths.dir, { recursive: true });
   fs.mkdirSync(paths.logDir, { recursive: true });
+  const app = environ.MUSTER_APP || null;
 
   const names = config.processes.flatMap(instanceNames);
   const consoleOut = new ConsoleOutput({
@@ -87,19 +104,22 @@ export async function runUp(options: UpOptions): Promise<number> {
   });
   consoleOut.addName('muster');
   const say = (text: string) => consoleOut.say('muster', 'muster', text);
-  // Detached, the console is muster's own log (.muster/muster.log): the output has its own files.
+  // Detached, the console is muster's own log (muster.log): the output has its own files.
   const io = new AppIO(paths.logDir, consoleOut, !options.quiet && reportFd === null);
+  for (const note of loaded.notes) say(formatDiagnostic(note));
 
   // Filled once the control socket is ours (a second `up` must not touch the first one's sockets).
   const socketFds = new Map<string, number>();
   let heldSockets = HeldSockets.none;
+  const groups = new LinuxProcessGroups();
   const supervisor = new Supervisor({
     config,
     socketFds,
-    services: { clock: systemClock, timers: systemTimers, spawner: nodeSpawner, groups: new LinuxProcessGroups() },
+    services: { clock: systemClock, timers: systemTimers, spawner: nodeSpawner, groups },
     inheritedEnv: environ,
     toArgv: (command) => toArgv(command).argv,
     createIO: io.create,
+    owner: { app, supervisorPid: process.pid },
   });
 
   // muster must outlive anything its children do; a bug of ours is reported, not fatal to them.
@@ -112,17 +132,19 @@ export async function runUp(options: UpOptions): Promise<number> {
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   let stopped: Promise<void> | null = null;
+  let leftovers: LeftoverStopping | null = null;
   const stopEverything = (why: string): Promise<void> => {
     if (!stopped) {
       stopping = true;
       say(why);
-      stopped = supervisor.stopAll();
+      // A stop that comes while a dead supervisor's leftovers are being stopped waits for them too.
+      stopped = Promise.all([supervisor.stopAll(), leftovers?.done]).then(() => undefined);
       stopped.then(resolveDone);
     }
     return stopped;
   };
 
-  const app: ControlledApp = {
+  const controlled: ControlledApp = {
     supervisor,
     root: config.root,
     pid: process.pid,
@@ -132,7 +154,8 @@ export async function runUp(options: UpOptions): Promise<number> {
     monotonicNow: () => systemClock.now(),
     logSource: (instance) => io.logSource(instance.name),
     readConfig: () => {
-      const again = loadAppConfig(config.root, environ);
+      // The same rules as at start: under a host tier, the sockets it passed.
+      const again = loadAppConfig(config.root, environ, loadOptions);
       return again.ok ? again : { ok: false, diagnostics: again.diagnostics.map(formatDiagnostic) };
     },
     shutdown: () => stopEverything('muster down: stopping every process gracefully, dependents first'),
@@ -140,41 +163,33 @@ export async function runUp(options: UpOptions): Promise<number> {
       return stopping;
     },
   };
-  let lastAnswer: Promise<void> = Promise.resolve();
-  const server = createApiServer(createRoutes(app), (error) => say(`internal error in the control API (muster keeps running): ${(error as Error).stack ?? error}`));
+  // Every `down` waiting for the stop gets its answer before the connections are closed.
+  const shutdownAnswers: Array<Promise<void>> = [];
+  const server = createApiServer(createRoutes(controlled), (error) => say(`internal error in the control API (muster keeps running): ${(error as Error).stack ?? error}`));
   server.on('request', (req, res) => {
-    if (req.url === '/v1/shutdown') lastAnswer = new Promise((resolve) => res.on('close', () => resolve()));
+    if (req.url === '/v1/shutdown') shutdownAnswers.push(new Promise((resolve) => res.on('close', () => resolve())));
   });
 
-  const claim = await claimControlSocket(server, paths.controlSocket, paths.pidFile);
-  if (!claim.ok) {
-    const message = claim.kind === 'running'
-      ? `muster already runs this app${claim.pid ? ` as pid ${claim.pid}` : ''} (${config.root}); see it with "muster status", stop it with "muster down"`
-      : claim.message;
-    process.stderr.write(`muster: ${message}\n`);
-    report(`error ${JSON.stringify(message)}`);
+  const controlProblem = inherited ? await serveInheritedSocket(server, inherited.control.fd) : await claimControl(server, paths, config.root);
+  if (controlProblem !== null) {
+    process.stderr.write(`muster: ${controlProblem}\n`);
+    report(`error ${JSON.stringify(controlProblem)}`);
     io.closeAll();
     return 1;
   }
-  const deadPid = claim.replaced ? readPid(paths.pidFile) : null;
+  const previousPid = readPid(paths.pidFile);
   writePid(paths.pidFile, process.pid);
-  if (claim.replaced) {
-    const warning = leftoversWarning(config.root, deadPid);
-    say(warning.text);
-    if (warning.serious) report(`warning ${JSON.stringify(warning.text)}`);
-  }
 
-  const opened = await HeldSockets.open(config.sockets, environ);
-  if (!opened.ok) {
-    process.stderr.write(`muster: ${opened.message}\nmuster: nothing was started\n`);
-    report(`error ${JSON.stringify(`${opened.message}; nothing was started`)}`);
-    removeOwnFiles(paths, server);
-    io.closeAll();
-    return 1;
+  function startEverything(): void {
+    const control = inherited ? inherited.control.where : shownPath(config.root, paths.controlSocket);
+    say(`starting ${names.length} instance${names.length === 1 ? '' : 's'} of ${config.processes.length} process${config.processes.length === 1 ? '' : 'es'} in ${config.root} ` +
+      `(pid ${process.pid}; logs in ${shownPath(config.root, paths.logDir)}/; control socket ${control})`);
+    const activity = settleMemoryWhenQuiet();
+    supervisor.onTransition(activity);
+    supervisor.onTransition((t) => io.feed.state({ instance: t.instance, from: t.from, to: t.to, pid: t.pid, at: Date.now() }));
+    supervisor.startAll();
+    report('started');
   }
-  heldSockets = opened.sockets;
-  for (const [name, fd] of heldSockets.fds) socketFds.set(name, fd);
-  if (config.sockets.length > 0) say(`holding socket${config.sockets.length === 1 ? '' : 's'} ${heldSockets.describe().join(', ')}`);
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -186,6 +201,7 @@ export async function runUp(options: UpOptions): Promise<number> {
       say(`${signal} again: killing every process group now`);
       exitCode = 130;
       const forced = supervisor.forceKillAll();
+      leftovers?.killNow();
       Promise.race([forced, new Promise((r) => setTimeout(r, FORCE_EXIT_WAIT_MS))]).then(() => resolveDone());
     }
   };
@@ -194,15 +210,34 @@ export async function runUp(options: UpOptions): Promise<number> {
   // The terminal went away: nobody can watch or stop the app any more, so stop it like Ctrl-C.
   process.on('SIGHUP', onSignal);
 
+  // Before anything starts (and before our sockets are made: the old instances hold the old ones).
+  const stops = planLeftoverStops(findLeftovers({ root: config.root, app }), config.processes);
+  if (stops.length > 0) {
+    const text = `a previous supervisor of this app${previousPid ? ` (pid ${previousPid})` : ''} died and left ${stops.map((s) => `${s.instance} (pid ${s.pids.join(', ')})`).join(', ')} running; ` +
+      'muster stops them (stop_signal, then SIGKILL after stop_timeout) before it starts anything';
+    say(text);
+    report(`warning ${JSON.stringify(text)}`);
+    leftovers = stopLeftovers(stops, groups, systemTimers, say);
+    await leftovers.done;
+  }
+  if (!stopping) {
+    const held = inherited ? { ok: true as const, sockets: inherited.sockets } : await HeldSockets.open(config.sockets, environ);
+    if (!held.ok) {
+      process.stderr.write(`muster: ${held.message}\nmuster: nothing was started\n`);
+      report(`error ${JSON.stringify(`${held.message}; nothing was started`)}`);
+      removeOwnFiles(paths, server);
+      io.closeAll();
+      return 1;
+    }
+    heldSockets = held.sockets;
+    for (const [name, fd] of heldSockets.fds) socketFds.set(name, fd);
+    if (heldSockets.size > 0) say(`holding socket${heldSockets.size === 1 ? '' : 's'} ${heldSockets.describe().join(', ')}`);
+    startEverything();
+  }
+
   // Signal handlers do not keep Node's event loop alive: once every one-shot has exited and no timer
   // is left, muster would end silently (exit 0, no "bye", files not closed). It runs until stopped.
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
-  say(`starting ${names.length} instance${names.length === 1 ? '' : 's'} of ${config.processes.length} process${config.processes.length === 1 ? '' : 'es'} in ${config.root} (pid ${process.pid}; logs in .muster/logs/; control socket .muster/control.sock)`);
-  const activity = settleMemoryWhenQuiet();
-  supervisor.onTransition(activity);
-  supervisor.onTransition((t) => io.feed.state({ instance: t.instance, from: t.from, to: t.to, pid: t.pid, at: Date.now() }));
-  supervisor.startAll();
-  report('started');
   await done;
   clearInterval(keepAlive);
 
@@ -210,7 +245,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   removeOwnFiles(paths, server);
   // Every process is gone: nothing will accept on the app's sockets any more.
   heldSockets.close();
-  await withTimeout(lastAnswer, LAST_ANSWER_WAIT_MS);
+  await withTimeout(Promise.all(shutdownAnswers), LAST_ANSWER_WAIT_MS);
   server.closeAllConnections();
   // A stopped process's last output may still be in its pipe: read it before closing its file.
   await withTimeout(io.whenOutputEnded(), OUTPUT_EOF_WAIT_MS);
@@ -221,22 +256,18 @@ export async function runUp(options: UpOptions): Promise<number> {
   return exitCode;
 }
 
-/** A supervisor of this app died without stopping its processes: which still run. */
-function leftoversWarning(root: string, deadPid: number | null): { text: string; serious: boolean } {
-  const left = findLeftovers(root);
-  const who = `the previous supervisor${deadPid ? ` (pid ${deadPid})` : ''}`;
-  if (left.length === 0) return { text: `${who} of this app died; none of its processes is left running`, serious: false };
-  const list = left.map((l) => `${l.instance} pid ${l.pid}`).join(', ');
-  return {
-    text: `warning: ${who} of this app died without stopping its processes, and these still run: ${list}. ` +
-      'muster does not adopt them: the ones started now may run twice. Stop the old ones (kill -TERM PID) if they should not.',
-    serious: true,
-  };
+/** Development: the control socket is also the lock (claim.ts). Null once it is ours, else why not. */
+async function claimControl(server: import('node:http').Server, paths: AppPaths, root: string): Promise<string | null> {
+  const claim = await claimControlSocket(server, paths.controlSocket, paths.pidFile);
+  if (claim.ok) return null;
+  return claim.kind === 'running'
+    ? `muster already runs this app${claim.pid ? ` as pid ${claim.pid}` : ''} (${root}); see it with "muster status", stop it with "muster down"`
+    : claim.message;
 }
 
-function removeOwnFiles(paths: ReturnType<typeof appPaths>, server: { close(): void }): void {
+function removeOwnFiles(paths: AppPaths, server: { close(): void }): void {
   server.close();
-  // close() unlinks the socket path; the pid file only if it is still ours.
+  // close() unlinks a socket path it bound (never an inherited socket's); the pid file only if it is still ours.
   if (readPid(paths.pidFile) === process.pid) fs.rmSync(paths.pidFile, { force: true });
 }
 

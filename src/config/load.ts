@@ -6,6 +6,7 @@ import { Diagnostic, diagnostic, sortDiagnostics } from './diagnostics';
 import { parseDotenv } from './dotenv';
 import { Environ } from './environment';
 import { readAppFile } from './files';
+import { applyHostSockets } from './host-sockets';
 import { mergeProcesses } from './merge';
 import { AppConfig } from './model';
 import { parseProcfile, ProcfileEntry } from './procfile';
@@ -13,18 +14,26 @@ import { resolveSockets } from './sockets';
 import { Located, parseTomlTree } from './toml';
 import { TomlApp, validateToml } from './validate';
 
-export type LoadResult = { ok: true; config: AppConfig } | { ok: false; diagnostics: Diagnostic[] };
+/** `notes`: what the app should know but is not wrong (a [socket.NAME] the host's replaces). */
+export type LoadResult = { ok: true; config: AppConfig; notes: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+export interface LoadOptions {
+  /** Under a host tier: the names of the sockets it passed (muster-control aside). The app config's
+   * [socket.NAME] tables then make nothing (host-sockets.ts), and processes may list these. */
+  readonly inheritedSockets?: readonly string[];
+}
 
 export const PROCFILE = 'Procfile';
 export const DOTENV = '.env';
 export const MUSTER_TOML = 'muster.toml';
 
-export function loadAppConfig(root: string, environ: Environ): LoadResult {
+export function loadAppConfig(root: string, environ: Environ, options: LoadOptions = {}): LoadResult {
   const absRoot = path.resolve(root);
   const diagnostics: Diagnostic[] = [];
+  const notes: Diagnostic[] = [];
   try {
-    const config = load(absRoot, environ, diagnostics);
-    if (config !== null && diagnostics.length === 0) return { ok: true, config };
+    const config = load(absRoot, environ, options, diagnostics, notes);
+    if (config !== null && diagnostics.length === 0) return { ok: true, config, notes };
   } catch (e) {
     // A safety net: bad input must give diagnostics, so reaching this is a bug in muster.
     diagnostics.push(diagnostic(MUSTER_TOML, 0, 0, `internal error while loading the config (a bug in muster): ${(e as Error).stack ?? String(e)}`, null));
@@ -32,7 +41,7 @@ export function loadAppConfig(root: string, environ: Environ): LoadResult {
   return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-function load(root: string, environ: Environ, diagnostics: Diagnostic[]): AppConfig | null {
+function load(root: string, environ: Environ, options: LoadOptions, diagnostics: Diagnostic[], notes: Diagnostic[]): AppConfig | null {
   const read = (name: string): string | null => {
     const r = readAppFile(path.join(root, name), name);
     if (r.kind === 'error') diagnostics.push(r.diagnostic);
@@ -71,10 +80,12 @@ function load(root: string, environ: Environ, diagnostics: Diagnostic[]): AppCon
     toml = validateToml(tree.root, reportToml);
   }
 
-  const sockets = resolveSockets(toml.sockets, root, reportToml);
+  const inherited = options.inheritedSockets;
+  const toMake = inherited === undefined ? toml.sockets : applyHostSockets(toml.sockets, inherited, reportToml, notes, MUSTER_TOML);
+  const sockets = resolveSockets(toMake, root, reportToml);
   const processes = mergeProcesses({
     root, environ, procfile, dotenv: dotenv.values, toml: toml.processes, sockets, declaredSockets: toml.declaredSockets,
-    procfileName: PROCFILE, tomlName: MUSTER_TOML,
+    inheritedSockets: inherited, procfileName: PROCFILE, tomlName: MUSTER_TOML,
   }, diagnostics);
   if (processes.length === 0 && diagnostics.length === 0) {
     const file = procfileText !== null ? PROCFILE : MUSTER_TOML;

@@ -23,6 +23,8 @@ export interface MergeInput {
   /** The app's resolved sockets, and every [socket.NAME] written (including broken ones). */
   readonly sockets: readonly SocketConfig[];
   readonly declaredSockets: readonly string[];
+  /** Under a host tier: the sockets it passed, which processes may list (host-sockets.ts). */
+  readonly inheritedSockets?: readonly string[];
   readonly procfileName: string;
   readonly tomlName: string;
 }
@@ -73,7 +75,7 @@ export function mergeProcesses(input: MergeInput, diagnostics: Diagnostic[]): Pr
       reloadSignal: spec?.reloadSignal ?? null,
       maxRestarts: spec?.maxRestarts ?? DEFAULTS.maxRestarts,
       restartWindowMs: spec?.restartWindowMs ?? DEFAULTS.restartWindowMs,
-      sockets: resolveProcessSockets(name, spec?.sockets ?? [], input.sockets, input.declaredSockets, at),
+      sockets: resolveProcessSockets(name, spec?.sockets ?? [], input.sockets, input.declaredSockets, input.inheritedSockets, at),
     };
     const probed = heldSocketProbed(config, input.sockets);
     if (probed !== undefined) reportHeldSocketProbe(config, probed, spec!.ready!.at, at); // probed implies a ready from the toml

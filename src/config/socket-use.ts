@@ -1,10 +1,11 @@
 // The process side of held sockets: `sockets = ["http"]` in [process.NAME] (fd 3 onwards, in this
 // order), and the one probe that cannot work on them.
 import { FieldContext, Report } from './fields';
+import { passedList } from './host-sockets';
 import { ProcessConfig, SocketConfig } from './model';
 import { isHostPort } from './ready';
 import { addressesOverlap, formatAddress, parseAddress } from './sockets';
-import { suggestionHint } from './suggest';
+import { closest, suggestionHint } from './suggest';
 import { Located, TomlEntry, describeNode } from './toml';
 import type { Sited } from './validate';
 
@@ -29,14 +30,21 @@ export function readProcessSockets(e: TomlEntry, ctx: FieldContext): Sited<strin
 /**
  * The names a process lists, checked against the app's sockets. `declared` holds every [socket.NAME]
  * written, including broken ones (already reported): naming one of those is not reported again.
+ * Under a host tier, `inherited` are the sockets it passed, and the only ones there are.
  */
 export function resolveProcessSockets(
-  process: string, listed: readonly Sited<string>[], sockets: readonly SocketConfig[], declared: readonly string[], report: Report,
+  process: string, listed: readonly Sited<string>[], sockets: readonly SocketConfig[], declared: readonly string[],
+  inherited: readonly string[] | undefined, report: Report,
 ): string[] {
   const names: string[] = [];
   for (const item of listed) {
-    if (sockets.some((s) => s.name === item.value)) {
+    if (sockets.some((s) => s.name === item.value) || inherited?.includes(item.value)) {
       names.push(item.value);
+    } else if (inherited !== undefined && !declared.includes(item.value)) {
+      report(item.at, `sockets of [process.${process}] names "${item.value}", which is not a socket of the host registration`,
+        closest(item.value, inherited, 1).length > 0
+          ? `did you mean "${closest(item.value, inherited, 1)[0]}"? (${passedList(inherited)})`
+          : `${passedList(inherited)}; ask root to add [socket.${item.value}] to the app's registration`);
     } else if (!declared.includes(item.value)) {
       report(item.at, `sockets of [process.${process}] names "${item.value}", which is not a socket`,
         declared.length === 0

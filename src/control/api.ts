@@ -26,7 +26,8 @@ export interface ControlledApp {
   logSource(instance: Instance): LogSource;
   /** Read the config again, with the environment the supervisor started with. */
   readConfig(): { ok: true; config: AppConfig } | { ok: false; diagnostics: string[] };
-  /** Stop every process (ordered) and resolve once every group is empty; the supervisor then exits. */
+  /** Stop every process (ordered) and resolve once every group is empty; the supervisor then exits.
+   * Called again while stopping, it returns the same promise. */
   shutdown(): Promise<void>;
   readonly stopping: boolean;
 }
@@ -51,6 +52,23 @@ export function createRoutes(app: ControlledApp): Routes {
   };
 
   const statusOf = (i: Instance) => instanceStatus(i, app.monotonicNow());
+
+  // One apply at a time, as systemd queues its jobs: the supervisor takes on the new config as soon
+  // as an apply begins, so a second one planned meanwhile would find nothing to do and answer
+  // before the first's restarts were over. It waits for the first to end, then reads the config.
+  let applyInProgress: Promise<void> | null = null;
+
+  const readPlan = () => {
+    const read = app.readConfig();
+    if (!read.ok) {
+      throw new ApiError(422, 'config_invalid', `the config has ${read.diagnostics.length === 1 ? 'an error' : `${read.diagnostics.length} errors`}; nothing was changed`, { diagnostics: read.diagnostics });
+    }
+    const sockets = socketChanges(supervisor.appConfig, read.config);
+    if (sockets.length > 0) {
+      throw new ApiError(409, 'sockets_changed', `${sockets.join(', ')}: muster makes its sockets when it starts, so this needs a new supervisor (muster down, then muster up -d); nothing was changed`, { sockets });
+    }
+    return { config: read.config, plan: planApply(supervisor.appConfig, read.config) };
+  };
 
   return {
     '/v1/app': {
@@ -118,18 +136,20 @@ export function createRoutes(app: ControlledApp): Routes {
       POST: async (req) => {
         const dryRun = booleanField(req, 'dry_run', false);
         refuseWhileStopping();
-        const read = app.readConfig();
-        if (!read.ok) {
-          throw new ApiError(422, 'config_invalid', `the config has ${read.diagnostics.length === 1 ? 'an error' : `${read.diagnostics.length} errors`}; nothing was changed`, { diagnostics: read.diagnostics });
+        // A dry run answers at once (its client waits only briefly): planned against the config
+        // being applied, and saying that one is.
+        if (dryRun) return { applied: false, ok: true, plan: readPlan().plan, results: [], apply_in_progress: applyInProgress !== null };
+        while (applyInProgress) await applyInProgress;
+        refuseWhileStopping();
+        const { config, plan } = readPlan();
+        if (isEmptyPlan(plan)) return { applied: false, ok: true, plan, results: [] };
+        const applying = supervisor.apply(config, plan);
+        const mine = (applyInProgress = applying.then(() => undefined));
+        try {
+          return { applied: true, ...report('apply', await applying), plan };
+        } finally {
+          if (applyInProgress === mine) applyInProgress = null;
         }
-        const sockets = socketChanges(supervisor.appConfig, read.config);
-        if (sockets.length > 0) {
-          throw new ApiError(409, 'sockets_changed', `${sockets.join(', ')}: muster makes its sockets when it starts, so this needs a new supervisor (muster down, then muster up -d); nothing was changed`, { sockets });
-        }
-        const plan = planApply(supervisor.appConfig, read.config);
-        if (dryRun || isEmptyPlan(plan)) return { applied: false, ok: true, plan, results: [] };
-        const results = await supervisor.apply(read.config, plan);
-        return { applied: true, ...report('apply', results), plan };
       },
     },
 
@@ -156,7 +176,12 @@ export function createRoutes(app: ControlledApp): Routes {
 
     '/v1/shutdown': {
       POST: async () => {
-        refuseWhileStopping();
+        // A second `down` (or one after Ctrl-C) asks for what is already happening: it waits for
+        // the same end. A 409 would leave its client guessing how long the stop may still take.
+        if (app.stopping) {
+          await app.shutdown();
+          return { ok: true, already_stopping: true };
+        }
         const names = supervisor.instances.map((i) => i.name);
         await app.shutdown();
         return { ok: true, stopped: names };
@@ -198,12 +223,12 @@ export function createRoutes(app: ControlledApp): Routes {
 
   /** Each instance as it was when its outcome was decided: a later request may have moved it on. */
   function report(action: string, results: readonly InstanceResult[]) {
-    const rendered = results.map(({ instance: i, outcome, runtime }) => ({
+    const rendered = results.map(({ instance: i, outcome, runtime, detail }) => ({
       name: i.name,
       outcome,
       state: runtime.state,
       pid: runtime.pid,
-      message: describe(action, outcome, runtime),
+      message: detail ?? describe(action, outcome, runtime),
     }));
     // Anything but "got there" fails the request: a restart another request turned into a stop did not restart.
     return { ok: rendered.every((r) => r.outcome === 'done'), results: rendered };

@@ -63,6 +63,29 @@ export async function claimControlSocket(server: http.Server, socketPath: string
   return { ok: false, kind: 'error', message: `could not take over ${socketPath}: other muster processes keep racing for it` };
 }
 
+/**
+ * Under a host tier the control socket is inherited (listen-fds.ts): the host made it with its
+ * owner, group and mode and holds it while app tiers come and go, so nothing here may unlink,
+ * chmod or replace it, and there is no lock to take (the host runs one tier per app). The server
+ * listens on the fd as it is; closing it later closes our fd only (libuv unlinks a path only when
+ * it bound it). Returns null when listening, else why not.
+ */
+export function serveInheritedSocket(server: http.Server, fd: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      resolve(`cannot serve the control socket the host tier passed (fd ${fd}): ${error.code ?? error.message}`);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve(null);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ fd });
+  });
+}
+
 /** Bind and listen; null when done, else the error code. */
 function listen(server: http.Server, socketPath: string): Promise<string | null> {
   return new Promise((resolve) => {

@@ -207,8 +207,10 @@ export function transition(rt: InstanceRuntime, event: InstanceEvent, s: Instanc
         case 'running':
         case 'ready':
           return beginStop(rt, s, 'requested', null);
-        case 'stopping': // a restart under way becomes a plain stop
-          return stay({ ...rt, restartAfter: false });
+        case 'stopping':
+          // A restart under way becomes a plain stop; a stop for not being ready becomes a requested
+          // one, so it ends stopped rather than restarted by the restart policy.
+          return stay({ ...rt, stopCause: 'requested', restartAfter: false });
         default:
           return stay(rt); // stopped, exited, fatal: nothing to do
       }
@@ -222,10 +224,10 @@ export function transition(rt: InstanceRuntime, event: InstanceEvent, s: Instanc
       };
 
     case 'force-kill':
-      // any live state -> stopping (killed): the second Ctrl-C
+      // any live state -> stopping (killed): the second Ctrl-C; it ends stopped, whatever the stop was for
       if (state === 'running' || state === 'ready' || state === 'stopping') {
         const effects: Effect[] = [{ type: 'stop-probe' }, { type: 'kill-group', why: 'forced stop' }, { type: 'watch-group' }];
-        return { runtime: { ...rt, state: 'stopping', stopCause: rt.stopCause ?? 'requested', killed: true, restartAfter: false }, effects };
+        return { runtime: { ...rt, state: 'stopping', stopCause: 'requested', killed: true, restartAfter: false }, effects };
       }
       return transition(rt, { type: 'stop' }, s);
 

@@ -30,6 +30,10 @@ export interface SupervisorOptions {
   readonly createIO: (instanceName: string, process: ProcessConfig) => InstanceIO;
   /** The sockets muster holds: name -> fd, passed to the processes that name them (fd 3 onwards). */
   readonly socketFds?: ReadonlyMap<string, number>;
+  /** Whose instances these are, put in every instance's environment over the app's own variables
+   * (MUSTER_APP, MUSTER_SUPERVISOR_PID), so that a later supervisor can tell its app's leftovers
+   * from anyone else's processes (os/leftovers.ts). */
+  readonly owner?: { readonly app: string | null; readonly supervisorPid: number };
 }
 
 /** The socket activation variables (sd_listen_fds(3)); only muster sets them for its children. */
@@ -44,6 +48,8 @@ export interface InstanceResult {
   readonly outcome: Outcome;
   /** The instance as it was when its outcome was decided (a later request may have moved it on). */
   readonly runtime: InstanceRuntime;
+  /** Why, when the runtime does not say it (a start that waits for a dependency nobody starts). */
+  readonly detail?: string;
 }
 
 /** What a request waits for, per instance. */
@@ -56,7 +62,7 @@ type Goal =
 interface Waiter {
   readonly instance: Instance;
   goal: Goal;
-  readonly settle: (outcome: Outcome) => void;
+  readonly settle: (outcome: Outcome, detail?: string) => void;
   /** Look again after `ms` (an instance without a probe must run a moment to count as started). */
   readonly recheckIn: (ms: number) => void;
 }
@@ -211,12 +217,12 @@ export class Supervisor {
 
   // ---- operator requests ----------------------------------------------------------------
 
-  /** Start the instances, and whatever stopped or fatal instances they depend on (directly or
-   * not). Resolves when each named one is ready (or a one-shot exited 0), or failed. */
+  /** Start the instances, and whatever they depend on (directly or not) that would not meet their
+   * condition by itself. Resolves when each named one is ready (or a one-shot exited 0), or failed. */
   start(targets: readonly Instance[]): Promise<InstanceResult[]> {
     const all = new Set(targets);
-    for (const name of this.dependencyClosure(targets.map((i) => i.process.name))) {
-      for (const i of this.byProcess.get(name) ?? []) if (i.state === 'stopped' || i.state === 'fatal') all.add(i);
+    for (const [name, conditions] of this.dependencyClosure(targets.map((i) => i.process.name))) {
+      for (const i of this.byProcess.get(name) ?? []) if (this.needsStartFor(i, conditions)) all.add(i);
     }
     const chosen = this.instances.filter((i) => all.has(i));
     for (const i of chosen) {
@@ -356,19 +362,56 @@ export class Supervisor {
     return this.instances.filter((i) => set.has(i));
   }
 
-  /** Every process that `names` depend on, directly or not. */
-  private dependencyClosure(names: readonly string[]): Set<string> {
+  /** Every process that `names` depend on, directly or not, with the conditions asked of it. */
+  private dependencyClosure(names: readonly string[]): Map<string, Set<DependencyCondition>> {
     const byName = new Map(this.config.processes.map((p) => [p.name, p]));
-    const found = new Set<string>();
+    const found = new Map<string, Set<DependencyCondition>>();
     const visit = (n: string) => {
-      for (const d of Object.keys(byName.get(n)?.dependsOn ?? {})) {
-        if (found.has(d)) continue;
-        found.add(d);
+      for (const [d, condition] of Object.entries(byName.get(n)?.dependsOn ?? {})) {
+        const conditions = found.get(d);
+        if (conditions) {
+          conditions.add(condition);
+          continue;
+        }
+        found.set(d, new Set([condition]));
         visit(d);
       }
     };
     names.forEach(visit);
     return found;
+  }
+
+  /** Must a start pull in this dependency? Yes unless it is live or will be again by itself (a
+   * pending restart, a backoff), or is a one-shot that already did what is asked of it. Stopped,
+   * stopping (it starts again once stopped), about to stop, given up, or exited otherwise: nothing
+   * else would bring it back, and what depends on it would wait for ever. */
+  private needsStartFor(i: Instance, conditions: ReadonlySet<DependencyCondition>): boolean {
+    if (this.pendingStops.get(i) === 'stop') return true;
+    switch (i.state) {
+      case 'stopped':
+      case 'stopping':
+      case 'fatal':
+        return true;
+      case 'exited':
+        return [...conditions].some((c) => conditionVerdict(i, c) !== 'met');
+      default:
+        return false;
+    }
+  }
+
+  /** A dependency this starting instance waits for that will not get there unless someone starts
+   * it (another request stopped it after this start began, or `apply` added a dependent of a
+   * process an operator stopped): the start request then fails rather than wait for ever. */
+  private unmetForGood(i: Instance): string | null {
+    for (const [dep, condition] of Object.entries(i.process.dependsOn)) {
+      for (const d of this.byProcess.get(dep) ?? []) {
+        if (this.pendingStops.has(d)) continue;
+        if (d.state === 'stopped' || (d.state === 'exited' && conditionVerdict(d, condition) === 'waiting')) {
+          return `waiting for ${d.name} (${condition}), which is ${d.state} and will not start by itself: start it too`;
+        }
+      }
+    }
+    return null;
   }
 
   /** A new operator request for this instance; returns its number. */
@@ -385,11 +428,11 @@ export class Supervisor {
       const waiter: Waiter = {
         instance,
         goal,
-        settle: (outcome) => {
+        settle: (outcome, detail) => {
           timer?.cancel();
           recheck?.cancel();
           this.waiters.get(instance)?.delete(waiter);
-          resolve({ instance, outcome, runtime: instance.runtime });
+          resolve({ instance, outcome, runtime: instance.runtime, ...(detail === undefined ? {} : { detail }) });
         },
         recheckIn: (ms) => {
           recheck?.cancel();
@@ -408,8 +451,8 @@ export class Supervisor {
     });
   }
 
-  /** Where `waiter` stands: settled with an outcome, or null (not yet). */
-  private verdict(waiter: Waiter): Outcome | null {
+  /** Where `waiter` stands: settled with an outcome (and why, when the runtime does not say), or null (not yet). */
+  private verdict(waiter: Waiter): Outcome | { readonly outcome: Outcome; readonly detail: string } | null {
     const { instance: i, goal } = waiter;
     const rt = i.runtime;
     const pending = this.pendingStops.has(i);
@@ -421,7 +464,12 @@ export class Supervisor {
           if (i.operationGoal !== 'started') return 'superseded';
           waiter.goal = { ...goal, operation: i.operation };
         }
-        if (pending || (goal.afterSpawn !== null && rt.spawns <= goal.afterSpawn && rt.state !== 'fatal')) return null;
+        if (pending) return null;
+        if (rt.state === 'starting') {
+          const stuck = this.unmetForGood(i);
+          if (stuck) return { outcome: 'failed', detail: stuck };
+        }
+        if (goal.afterSpawn !== null && rt.spawns <= goal.afterSpawn && rt.state !== 'fatal') return null;
         return this.startVerdict(waiter, rt.state === 'stopped' ? 'superseded' : null);
       case 'stopped':
         if (i.operation !== goal.operation) {
@@ -494,12 +542,18 @@ export class Supervisor {
 
   private settleWaiters(): void {
     if (this.touched.size === 0) return;
-    const touched = [...this.touched];
+    const touched = new Set(this.touched);
     this.touched.clear();
+    // A start also ends when a dependency will not come (see unmetForGood): look at its dependents.
+    for (const instance of [...touched]) {
+      for (const d of this.dependents.get(instance.process.name) ?? []) for (const i of this.byProcess.get(d) ?? []) if (this.waiters.has(i)) touched.add(i);
+    }
     for (const instance of touched) {
       for (const waiter of [...(this.waiters.get(instance) ?? [])]) {
-        const outcome = this.verdict(waiter);
-        if (outcome !== null) waiter.settle(outcome);
+        const verdict = this.verdict(waiter);
+        if (verdict === null) continue;
+        if (typeof verdict === 'string') waiter.settle(verdict);
+        else waiter.settle(verdict.outcome, verdict.detail);
       }
       if (this.waiters.get(instance)?.size === 0) this.waiters.delete(instance);
     }
@@ -559,17 +613,16 @@ export class Supervisor {
 
   /** Start what may start, stop what may stop. Runs whenever the queue runs dry. */
   private gate(): void {
-    let stopsQueued = false;
-    for (const [instance, kind] of this.pendingStops) {
-      if (this.dependentsDone(instance)) {
-        this.pendingStops.delete(instance);
-        this.touched.add(instance);
-        this.queue.push([instance, { type: kind }]);
-        stopsQueued = true;
-      }
+    // Decide which stops are due before queueing any: a dependent whose stop is queued here is no
+    // longer pending but not yet stopping, and would let its dependency stop with it.
+    const due = [...this.pendingStops].filter(([instance]) => this.dependentsDone(instance));
+    for (const [instance, kind] of due) {
+      this.pendingStops.delete(instance);
+      this.touched.add(instance);
+      this.queue.push([instance, { type: kind }]);
     }
     // Let those stops happen first: a dependency that is about to restart must not look ready.
-    if (stopsQueued) return;
+    if (due.length > 0) return;
     for (const instance of this.instances) {
       if (instance.state !== 'starting' || instance.gateQueued || this.pendingStops.has(instance)) continue;
       const verdict = this.dependencyVerdict(instance.process);
@@ -589,10 +642,12 @@ export class Supervisor {
   /** May this instance's pending stop begin? Only once no instance depending on it is itself
    * waiting to stop or still stopping. */
   private dependentsDone(instance: Instance): boolean {
-    for (const dependent of this.dependents.get(instance.process.name) ?? []) {
-      for (const i of this.byProcess.get(dependent) ?? []) if (this.pendingStops.has(i) || i.state === 'stopping') return false;
-    }
-    return true;
+    const name = instance.process.name;
+    const dependents = (this.dependents.get(name) ?? []).flatMap((d) => this.byProcess.get(d) ?? []);
+    // Instances `apply` retires are in neither the new config nor byProcess, but still run with the
+    // config they were started with: what they depend on stops after them.
+    for (const i of this.retiring) if (Object.hasOwn(i.process.dependsOn, name)) dependents.push(i);
+    return dependents.every((i) => !this.pendingStops.has(i) && i.state !== 'stopping');
   }
 
   private dependencyVerdict(p: ProcessConfig): { kind: 'met' } | { kind: 'failed'; reason: string } | { kind: 'waiting'; waitingFor: string } {
@@ -627,6 +682,12 @@ export class Supervisor {
     if (p.basePort !== null) env.PORT = String(p.basePort + instance.number - 1);
     env.MUSTER_PROCESS = p.name;
     env.MUSTER_INSTANCE = String(instance.number);
+    const owner = this.options.owner;
+    if (owner !== undefined) {
+      env.MUSTER_SUPERVISOR_PID = String(owner.supervisorPid);
+      if (owner.app !== null) env.MUSTER_APP = owner.app;
+      else delete env.MUSTER_APP;
+    }
     // Inherited ones (muster itself socket-activated, or a variable in .env) would describe fds
     // this child does not have.
     for (const name of LISTEN_VARS) delete env[name];

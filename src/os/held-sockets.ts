@@ -1,14 +1,18 @@
 // The app's listening sockets, held by muster for as long as it runs: created once at start (by the
-// socket-maker helper, see there why), passed to the processes that name them as fd 3 onwards,
-// never accepted on here. While no instance runs, connections wait in the backlog instead of being
-// refused; a restart never changes the socket (same inode). The unix socket files are removed when
-// muster stops for good, and only if they are still the ones muster made.
+// socket-maker helper, see there why), or inherited from the host tier, which made them
+// (docs/host-contract.md); passed to the processes that name them as fd 3 onwards, never accepted
+// on here. While no instance runs, connections wait in the backlog instead of being refused; a
+// restart never changes the socket (same inode). The unix socket files muster made are removed
+// when it stops for good, and only if they are still the ones it made; inherited ones belong to the
+// host tier and are never removed.
 
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { SocketConfig } from '../config/model';
+import type { InheritedFd } from './listen-fds';
+import { socketEndpoint } from './proc-net';
 import type { SocketAnswer, SocketRequest } from './socket-maker';
 
 /** The longest the helper may take to make every socket (it is one short node process). */
@@ -17,10 +21,13 @@ const MAKE_TIMEOUT_MS = 30_000;
 const PROBE_TIMEOUT_MS = 1_000;
 
 interface Held {
-  readonly config: SocketConfig;
+  readonly name: string;
+  /** Where it listens, for muster's lines: "/srv/app/run/web.sock", "127.0.0.1:8000". */
+  readonly where: string;
   readonly handle: { readonly fd: number; close(): void };
-  /** The socket file's identity when made, so that close() never removes someone else's file. */
-  readonly file: { readonly dev: number; readonly ino: number } | null;
+  /** A socket file muster made, with its identity when made, so that close() never removes someone
+   * else's file; null for TCP and for inherited sockets (not ours to remove). */
+  readonly file: { readonly path: string; readonly dev: number; readonly ino: number } | null;
 }
 
 export type OpenResult = { readonly ok: true; readonly sockets: HeldSockets } | { readonly ok: false; readonly message: string };
@@ -44,14 +51,29 @@ export class HeldSockets {
     return makeSockets(configs, environ);
   }
 
+  /** The sockets a host tier passed (listen-fds.ts), checked: each fd must be a listening socket. */
+  static inherit(fds: readonly InheritedFd[]): OpenResult {
+    const held: Held[] = [];
+    for (const { name, fd } of fds) {
+      const seen = inspectInherited(name, fd);
+      if (!seen.ok) return seen;
+      held.push({ name, where: seen.where, handle: { fd, close: () => fs.closeSync(fd) }, file: null });
+    }
+    return { ok: true, sockets: new HeldSockets(held) };
+  }
+
   /** name -> the fd to pass on (an fd of this process, close-on-exec). */
   get fds(): ReadonlyMap<string, number> {
-    return new Map(this.held.map((h) => [h.config.name, h.handle.fd]));
+    return new Map(this.held.map((h) => [h.name, h.handle.fd]));
+  }
+
+  get size(): number {
+    return this.held.length;
   }
 
   /** Where each socket listens, for muster's own lines: "web at /srv/app/run/web.sock". */
   describe(): string[] {
-    return this.held.map((h) => `${h.config.name} at ${where(h.config)}`);
+    return this.held.map((h) => `${h.name} at ${h.where}`);
   }
 
   /** Close every socket and remove the files that are still ours. Idempotent. */
@@ -72,13 +94,30 @@ function closeHeld(h: Held): void {
   } catch {
     /* already closed */
   }
-  if (h.config.kind !== 'unix' || h.file === null) return;
+  if (h.file === null) return;
   try {
-    const now = fs.lstatSync(h.config.path);
-    if (now.dev === h.file.dev && now.ino === h.file.ino) fs.unlinkSync(h.config.path);
+    const now = fs.lstatSync(h.file.path);
+    if (now.dev === h.file.dev && now.ino === h.file.ino) fs.unlinkSync(h.file.path);
   } catch {
     /* gone already */
   }
+}
+
+/** An inherited fd must be an open, listening socket; where it listens comes from /proc/net. */
+export function inspectInherited(name: string, fd: number): { ok: true; where: string } | { ok: false; message: string } {
+  const what = `the inherited socket ${name} (fd ${fd})`;
+  let stat: fs.Stats;
+  try {
+    stat = fs.fstatSync(fd);
+  } catch (error) {
+    return { ok: false, message: `${what} is not open (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): the host tier must pass it` };
+  }
+  if (!stat.isSocket()) return { ok: false, message: `${what} is not a socket` };
+  const endpoint = socketEndpoint(stat.ino);
+  if (endpoint === null) return { ok: true, where: `fd ${fd}` };
+  const where = endpoint.kind === 'unix' ? endpoint.path : endpoint.address;
+  if (!endpoint.listening) return { ok: false, message: `${what} at ${where} is not listening` };
+  return { ok: true, where: `${where} (fd ${fd}, from the host tier)` };
 }
 
 /** A socket file left by a program that died is removed; a live listener, or a file that is not a
@@ -175,7 +214,7 @@ function makeSockets(configs: readonly SocketConfig[], environ: Readonly<Record<
       if (config === undefined) return;
       answered++;
       if (answer.ok && isHandle(handle)) {
-        held.push({ config, handle, file: config.kind === 'unix' ? identity(config.path) : null });
+        held.push({ name: config.name, where: where(config), handle, file: config.kind === 'unix' ? identity(config.path) : null });
       } else if (answer.ok) {
         failures.push(`[socket.${config.name}]: the helper sent no handle for ${where(config)}`);
       } else {
@@ -201,7 +240,7 @@ function isHandle(handle: unknown): handle is Held['handle'] {
 function identity(file: string): Held['file'] {
   try {
     const stat = fs.lstatSync(file);
-    return { dev: stat.dev, ino: stat.ino };
+    return { path: file, dev: stat.dev, ino: stat.ino };
   } catch {
     return null;
   }

@@ -1,34 +1,78 @@
-// Processes a dead supervisor of the same app left running. muster SIGKILLed (or crashed) cannot
-// stop its processes; they live on, reparented to init. The next supervisor does not adopt them
-// yet, so it at least names them. Recognised by what muster gives every instance: MUSTER_PROCESS
-// in the environment, and a working folder inside the app.
+// Processes a dead supervisor of the same app left running (core/leftovers.ts stops them).
+// Recognised by what muster gives every instance, and only when all of it matches, since stopping
+// someone else's process is worse than leaving a duplicate:
+//   - MUSTER_PROCESS in its environment (so it is an instance, or something an instance started);
+//   - a working folder inside the app;
+//   - MUSTER_APP equal to this supervisor's (both unset in development): another app's tier
+//     never matches, even with the same folder;
+//   - its supervisor (MUSTER_SUPERVISOR_PID) is gone: a live one, such as the supervisor of an app
+//     in a subfolder of this one, keeps its processes. A pid reused since is told apart by its
+//     start time: a supervisor starts before its instances.
+// Only processes we may read are seen: as an app's user, that app's own.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { LeftoverProcess } from '../core/leftovers';
 
-export interface Leftover {
-  readonly pid: number;
-  /** "web instance 1", from MUSTER_PROCESS and MUSTER_INSTANCE. */
-  readonly instance: string;
+export interface LeftoverFilter {
+  /** The app folder. */
+  readonly root: string;
+  /** MUSTER_APP of this supervisor, or null in development. */
+  readonly app: string | null;
 }
 
-export function findLeftovers(root: string): Leftover[] {
-  const found: Leftover[] = [];
-  const inside = root.endsWith(path.sep) ? root : root + path.sep;
+interface Stat {
+  readonly pgid: number;
+  readonly startTime: number;
+}
+
+/** pgid and start time (clock ticks since boot) of a live process; null when gone or a zombie. */
+function readStat(pid: number | string): Stat | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return null;
+  return { pgid: Number(fields[2]), startTime: Number(fields[19]) };
+}
+
+function variable(environ: string, name: string): string | undefined {
+  return new RegExp(`(?:^|\\0)${name}=([^\\0]*)`).exec(environ)?.[1];
+}
+
+export function findLeftovers(filter: LeftoverFilter): LeftoverProcess[] {
+  const found: LeftoverProcess[] = [];
+  const inside = filter.root.endsWith(path.sep) ? filter.root : filter.root + path.sep;
+  // Never our own group: a supervisor started from inside an instance must not stop itself.
+  const ownGroup = readStat('self')?.pgid;
   for (const name of fs.readdirSync('/proc')) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57 || Number(name) === process.pid) continue;
     try {
       const cwd = fs.readlinkSync(`/proc/${name}/cwd`);
-      if (cwd !== root && !cwd.startsWith(inside)) continue;
-      const env = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
-      const processName = /(?:^|\0)MUSTER_PROCESS=([^\0]*)/.exec(env)?.[1];
+      if (cwd !== filter.root && !cwd.startsWith(inside)) continue;
+      const environ = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
+      const processName = variable(environ, 'MUSTER_PROCESS');
       if (processName === undefined) continue;
-      const number = /(?:^|\0)MUSTER_INSTANCE=([^\0]*)/.exec(env)?.[1];
-      found.push({ pid: Number(name), instance: `${processName} instance ${number ?? '?'}` });
+      if ((variable(environ, 'MUSTER_APP') ?? null) !== filter.app) continue;
+      const stat = readStat(name);
+      if (stat === null || stat.pgid === ownGroup) continue;
+      const owner = variable(environ, 'MUSTER_SUPERVISOR_PID');
+      if (owner !== undefined && supervisorAlive(Number(owner), stat.startTime)) continue;
+      found.push({ pid: Number(name), pgid: stat.pgid, process: processName, instance: variable(environ, 'MUSTER_INSTANCE') ?? null });
     } catch {
       /* gone, or not ours to read */
     }
   }
   return found;
+}
+
+function supervisorAlive(pid: number, childStartTime: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const stat = readStat(pid);
+  return stat !== null && stat.startTime <= childStartTime;
 }

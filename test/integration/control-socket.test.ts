@@ -117,8 +117,8 @@ test('one supervisor per app folder: a second up names the first; a dead one\'s 
   assert.ok(isAlive(first.child.pid!));
   assert.equal((await api(dir, 'GET', '/v1/app')).body.pid, first.child.pid);
 
-  // A supervisor that dies leaves its socket file; the next one replaces it, and names the
-  // processes the dead one left running (it does not adopt them).
+  // A supervisor that dies leaves its socket file; the next one replaces it, and stops the processes
+  // the dead one left running before it starts its own (no duplicates).
   const instances = (await api(dir, 'GET', '/v1/instances')).body as Array<{ name: string; pid: number }>;
   first.child.kill('SIGKILL');
   await first.exited();
@@ -126,18 +126,16 @@ test('one supervisor per app folder: a second up names the first; a dead one\'s 
   const third = run();
   await third.waitFor(/chatty\s+= starting -> ready/);
   assert.equal((await api(dir, 'GET', '/v1/app')).body.pid, third.child.pid);
-  const warning = /warning: the previous supervisor \(pid (\d+)\) of this app died without stopping its processes, and these still run: (.*)\. muster does not adopt them/.exec(third.output());
+  const warning = /a previous supervisor of this app \(pid (\d+)\) died and left (.*) running; muster stops them/.exec(third.output());
   assert.ok(warning, third.output());
   assert.equal(Number(warning[1]), first.child.pid);
-  // (chatty died of SIGPIPE with its reader; the sleepers print nothing and live on.)
-  for (const i of instances.filter((x) => x.name.startsWith('sleeper'))) assert.match(warning[2]!, new RegExp(`sleeper instance ${i.name.split('.')[1]} pid ${i.pid}\\b`));
-  for (const i of instances) {
-    try {
-      process.kill(-i.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+  // (chatty died of SIGPIPE with its reader; the sleepers print nothing and live on until stopped.)
+  for (const i of instances.filter((x) => x.name.startsWith('sleeper'))) {
+    assert.match(warning[2]!, new RegExp(`${i.name.replace('.', '\\.')} \\(pid ${i.pid}\\)`));
+    assert.equal(isAlive(i.pid), false, `the old ${i.name} was stopped`);
   }
+  const stoppedAt = third.output().indexOf('leftover sleeper.2 stopped');
+  assert.ok(stoppedAt > 0 && stoppedAt < third.output().indexOf('sleeper.1 = stopped -> starting'), 'stopped before anything started');
   third.signal('SIGTERM');
   assert.equal(await third.exited(), 0);
 

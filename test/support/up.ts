@@ -34,6 +34,12 @@ export function startUp(dir: string, args: string[] = [], env: Record<string, st
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return watchUp(child, dir);
+}
+
+/** The same for a `muster up` started some other way (with inherited fds, through a shell); its
+ * stdout and stderr must be pipes. */
+export function watchUp(child: ChildProcess, dir: string): RunningUp {
   let text = '';
   const waiters = new Set<() => void>();
   const onData = (b: Buffer) => {

@@ -31,12 +31,12 @@ function nameAction(action: Exclude<Action, 'signal'>, usage: string): ClientCom
 }
 
 export const actionCommands = {
-  start: nameAction('start', 'muster [-C DIR] start NAME... [--no-wait] [--json]'),
-  stop: nameAction('stop', 'muster [-C DIR] stop NAME... [--with-dependents] [--no-wait] [--json]'),
-  restart: nameAction('restart', 'muster [-C DIR] restart NAME... [--with-dependents] [--no-wait] [--json]'),
-  reload: nameAction('reload', 'muster [-C DIR] reload NAME... [--json]'),
+  start: nameAction('start', 'muster [-C DIR | --app NAME] start NAME... [--no-wait] [--json]'),
+  stop: nameAction('stop', 'muster [-C DIR | --app NAME] stop NAME... [--with-dependents] [--no-wait] [--json]'),
+  restart: nameAction('restart', 'muster [-C DIR | --app NAME] restart NAME... [--with-dependents] [--no-wait] [--json]'),
+  reload: nameAction('reload', 'muster [-C DIR | --app NAME] reload NAME... [--json]'),
   signal: {
-    usage: 'muster [-C DIR] signal SIGNAL NAME... [--json]   (SIGNAL: HUP, SIGUSR1, 10...)',
+    usage: 'muster [-C DIR | --app NAME] signal SIGNAL NAME... [--json]   (SIGNAL: HUP, SIGUSR1, 10...)',
     run: (context) => {
       const [signal, ...names] = context.args;
       if (signal === undefined) throw new UsageError('signal needs a signal and at least one name, e.g. "muster signal USR1 worker"');

@@ -65,6 +65,8 @@ export interface ApplyAnswer {
   readonly ok: boolean;
   readonly plan: ApplyPlan;
   readonly results?: readonly ActionResult[];
+  /** Dry run only: another apply is still being carried out (the plan is against its config). */
+  readonly apply_in_progress?: boolean;
 }
 
 /** GET /v1/logs: `stream` is "output" or "muster". */
@@ -82,6 +84,8 @@ export interface ShutdownAnswer {
   readonly ok: boolean;
   /** api.md does not say what an entry is: instance names, or objects with a `name`. */
   readonly stopped?: readonly (string | { readonly name?: string; readonly [key: string]: unknown })[];
+  /** Another `down` (or a Ctrl-C) was already stopping it; this answer came at the same end. */
+  readonly already_stopping?: boolean;
 }
 
 export interface ApiErrorBody {

@@ -5,6 +5,7 @@
 
 import type { ControlClient } from './control-client';
 import { UsageError } from './exit-codes';
+import type { ControlTarget } from './target';
 
 export interface ClientOptions {
   readonly json: boolean;
@@ -26,6 +27,8 @@ export interface ClientContext {
   readonly options: ClientOptions;
   /** The app folder, absolute. */
   readonly dir: string;
+  /** The supervisor spoken to: a named app's tier (--app) or an app folder's. */
+  readonly target: ControlTarget;
   readonly client: ControlClient;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;

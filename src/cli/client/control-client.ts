@@ -1,8 +1,7 @@
-// The client of the control API (docs/api.md): requests to `<app>/.muster/control.sock`, JSON in
-// and out, API errors turned into ApiError. Each command keeps the raw text of an answer so that
+// The client of the control API (docs/api.md): requests to one control socket (target.ts says
+// which), JSON in and out, API errors turned into ApiError. Each command keeps the raw text of an answer so that
 // `--json` prints exactly what the API said.
 
-import * as path from 'node:path';
 import type { ApiErrorBody } from './api-types';
 import { fetchAnswer, type Request } from './unix-http';
 
@@ -23,10 +22,6 @@ export interface Reply<T> {
   readonly value: T;
 }
 
-export function controlSocketPath(dir: string): string {
-  return path.join(dir, '.muster', 'control.sock');
-}
-
 /** `?name=a&name=b&lines=20`: arrays repeat the key; undefined values are left out. */
 export function queryString(params: Record<string, string | number | readonly string[] | undefined>): string {
   const parts: string[] = [];
@@ -43,11 +38,7 @@ export function queryString(params: Record<string, string | number | readonly st
 export const QUICK_ANSWER_MS = 10_000;
 
 export class ControlClient {
-  readonly socketPath: string;
-
-  constructor(readonly dir: string) {
-    this.socketPath = controlSocketPath(dir);
-  }
+  constructor(readonly socketPath: string) {}
 
   /** Reading never waits for processes: bounded by QUICK_ANSWER_MS. */
   get<T>(pathAndQuery: string): Promise<Reply<T>> {

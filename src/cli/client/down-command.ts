@@ -12,7 +12,7 @@ import { processStartTime, waitForExit } from './process-exit';
 const EXIT_WATCH = { intervalMs: 20, timeoutMs: 10_000 };
 
 export const downCommand: ClientCommand = {
-  usage: 'muster [-C DIR] down [--json]',
+  usage: 'muster [-C DIR | --app NAME] down [--json]',
   async run(context) {
     const app = (await context.client.get<AppInfo>('/v1/app')).value;
     const startTime = processStartTime(app.pid);
@@ -20,7 +20,8 @@ export const downCommand: ClientCommand = {
     try {
       reply = await context.client.post<ShutdownAnswer>('/v1/shutdown', {});
     } catch (error) {
-      // Someone else's `down` (or a Ctrl-C) is already stopping it: wait for the same end.
+      // A supervisor from before `already_stopping` refuses a second shutdown with 409: wait for
+      // the same end (a current one answers once the stop is over, as to the first `down`).
       if (!(error instanceof ApiError && error.code === 'shutting_down')) throw error;
       context.err(`muster: the supervisor (pid ${app.pid}) was already stopping; waiting for it to exit\n`);
     }
@@ -32,6 +33,7 @@ export const downCommand: ClientCommand = {
       // Without an answer of its own (another `down` got it), say so rather than invent a list.
       context.out(withNewline(reply?.text ?? JSON.stringify({ ok: true, already_stopping: true })));
     } else {
+      if (reply?.value.already_stopping) context.out('another muster down (or a signal) was already stopping every process\n');
       for (const entry of reply?.value.stopped ?? []) {
         const name = typeof entry === 'string' ? entry : entry.name ?? JSON.stringify(entry);
         context.out(`${name}: stopped\n`);

@@ -14,7 +14,7 @@ const DEFAULT_LINES = '20';
 const MAX_LINES = 10_000;
 
 export const logsCommand: ClientCommand = {
-  usage: 'muster [-C DIR] logs [NAME...] [-f|--follow] [-n N|--lines N] [--since 10m] [--json]',
+  usage: 'muster [-C DIR | --app NAME] logs [NAME...] [-f|--follow] [-n N|--lines N] [--since 10m] [--json]',
   async run(context) {
     const { options } = context;
     const request: LogsRequest = {

@@ -1,14 +1,17 @@
-// Running one client command: build its context, load its module, and turn what went wrong into
-// a message and a documented exit code (docs/control.md):
+// Running one client command: find its supervisor (target.ts), build its context, load its
+// module, and turn what went wrong into a message and a documented exit code (docs/control.md):
 //   UsageError, and the API's bad_request / unknown_name / no_reload_signal / config_invalid -> 2
 //   no control socket (ENOENT) or nobody listening on it (ECONNREFUSED)                     -> 3
+//   permission denied on the socket (EACCES): a supervisor may well run, you may not use it  -> 1
 //   any other API error, a broken connection, a malformed answer                            -> 1
 
 import type { Diagnostic } from '../../config/diagnostics';
 import { ApiError, ControlClient } from './control-client';
 import type { ClientCommand, ClientContext, ClientOptions } from './context';
 import { EXIT, UsageError } from './exit-codes';
-import { ConnectError } from './unix-http';
+import { explainPermissionDenied } from './permission';
+import { controlTarget, type ControlTarget } from './target';
+import { ConnectError, NoAnswerError } from './unix-http';
 
 const COMMANDS: Readonly<Record<string, () => Promise<ClientCommand>>> = {
   status: () => import('./status-command').then((m) => m.statusCommand),
@@ -31,6 +34,10 @@ export interface ClientInvocation {
   readonly args: readonly string[];
   readonly options: ClientOptions;
   readonly dir: string;
+  /** Whether -C was given (it then beats MUSTER_APP). */
+  readonly dirGiven?: boolean;
+  /** --app NAME. */
+  readonly app?: string;
   readonly environ: Readonly<Record<string, string | undefined>>;
   readonly stdoutIsTTY: () => boolean;
 }
@@ -43,35 +50,52 @@ export async function runClientCommand(invocation: ClientInvocation): Promise<nu
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(EXIT.ok);
   });
+  const err = (text: string) => process.stderr.write(text);
+  let target: ControlTarget;
+  try {
+    target = controlTarget({ dir: invocation.dir, dirGiven: invocation.dirGiven ?? false, app: invocation.app, environ: invocation.environ });
+  } catch (error) {
+    return report(err, command, null, error);
+  }
   const context: ClientContext = {
     ...invocation,
-    client: new ControlClient(invocation.dir),
+    target,
+    client: new ControlClient(target.socketPath),
     out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    err,
   };
   try {
     return await command.run(context);
   } catch (error) {
-    return report(context, command, error);
+    return report(err, command, context, error);
   }
 }
 
-function report(context: ClientContext, command: ClientCommand, error: unknown): number {
+function report(err: (text: string) => void, command: ClientCommand, context: ClientContext | null, error: unknown): number {
   if (error instanceof UsageError) {
-    context.err(`muster: ${error.message}\nusage: ${command.usage}\n`);
+    err(`muster: ${error.message}\nusage: ${command.usage}\n`);
     return EXIT.usage;
   }
+  if (context === null) throw error;
   if (error instanceof ConnectError && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED')) {
-    context.err(`${noSupervisorMessage(context.dir)}\n`);
+    err(`${noSupervisorMessage(context.target, error.code)}\n`);
     return EXIT.noSupervisor;
+  }
+  if (error instanceof ConnectError && error.code === 'EACCES') {
+    err(`${explainPermissionDenied(error.socketPath, context.environ)}\n`);
+    return EXIT.failed;
+  }
+  if (error instanceof NoAnswerError) {
+    err(`muster: ${error.message}${noAnswerHint(context.target)}\n`);
+    return EXIT.failed;
   }
   if (error instanceof ApiError) return reportApiError(context, error);
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    context.err('muster: the supervisor closed the connection before answering (it is stopping, or serves too many connections already); try again\n');
+    err('muster: the supervisor closed the connection before answering (it is stopping, or serves too many connections already); try again\n');
     return EXIT.failed;
   }
-  context.err(`muster: ${(error as Error).message ?? String(error)}\n`);
+  err(`muster: ${(error as Error).message ?? String(error)}\n`);
   return EXIT.failed;
 }
 
@@ -93,8 +117,18 @@ function diagnosticText(d: unknown): string {
   return formatDiagnostic({ file: o.file ?? '', line: o.line ?? 0, column: o.column ?? 0, message: o.message, hint: o.hint ?? null });
 }
 
-export function noSupervisorMessage(dir: string): string {
-  return `muster: no supervisor is running for ${dir} (start one with: muster -C ${shellWord(dir)} up -d)`;
+export function noSupervisorMessage(target: ControlTarget, code: 'ENOENT' | 'ECONNREFUSED' = 'ENOENT'): string {
+  if (target.kind === 'folder') return `muster: no supervisor is running for ${target.dir} (start one with: muster -C ${shellWord(target.dir)} up -d)`;
+  const why = code === 'ENOENT' ? `${target.socketPath} does not exist` : `nobody listens on ${target.socketPath}`;
+  return `muster: no app tier is running for app ${target.app} (${why}; is the app registered, and does the host tier run? see muster host status)`;
+}
+
+/** A socket that accepts but never answers: under a host tier, the host holds the socket while the
+ * app tier restarts (or fails to start), so the connection waits in its backlog. */
+function noAnswerHint(target: ControlTarget): string {
+  return target.kind === 'folder'
+    ? ` (its pid is in ${target.pidFile})`
+    : `; the host tier holds the socket while the app tier of ${target.app} restarts or fails to start: see muster host status and its muster.log`;
 }
 
 function shellWord(text: string): string {

@@ -12,7 +12,7 @@ const HEADER = ['INSTANCE', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT', '
 const REASON_STATES = new Set(['fatal', 'backoff']);
 
 export const statusCommand: ClientCommand = {
-  usage: 'muster [-C DIR] status [NAME...] [--json]',
+  usage: 'muster [-C DIR | --app NAME] status [NAME...] [--json]',
   async run(context) {
     const reply = await context.client.get<InstanceInfo[]>(`/v1/instances${queryString({ name: context.args })}`);
     context.out(context.options.json ? withNewline(reply.text) : statusTable(reply.value));

@@ -51,7 +51,7 @@ export function fetchAnswer(socketPath: string, request: Request, timeoutMs?: nu
     const parts: Buffer[] = [];
     const timer = timeoutMs === undefined ? null : setTimeout(() => {
       stream.close();
-      reject(new NoAnswerError(`no answer on ${socketPath} within ${timeoutMs / 1000} s: is the supervisor stopped (SIGSTOP) or overloaded? Its pid is in .muster/muster.pid`));
+      reject(new NoAnswerError(`no answer on ${socketPath} within ${timeoutMs / 1000} s: is the supervisor stopped (SIGSTOP) or overloaded?`));
     }, timeoutMs);
     const stream = openExchange(socketPath, request, {
       head: (h) => (head = h),

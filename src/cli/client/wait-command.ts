@@ -14,7 +14,7 @@ const MAX_TIMEOUT_MS = 24 * 86_400_000;
 const GOALS = ['ready', 'stopped'];
 
 export const waitCommand: ClientCommand = {
-  usage: 'muster [-C DIR] wait NAME... [--for ready|stopped] [--timeout 30s] [--json]',
+  usage: 'muster [-C DIR | --app NAME] wait NAME... [--for ready|stopped] [--timeout 30s] [--json]',
   async run(context) {
     const names = requireNames(context, context.args);
     const goal = context.options.for ?? 'ready';

@@ -49,7 +49,19 @@ test('apply with nothing to do says so', async (t) => {
   const api = await fake(t, { 'POST /v1/apply': (_q, res) => sendJson(res, 200, { applied: true, ok: true, plan: empty, results: [] }) });
   const run = await runMuster(api.dir, 'apply');
   assert.equal(run.code, 0);
-  assert.equal(run.stdout, 'nothing to do: the running processes match the config\n');
+  assert.equal(run.stdout, 'nothing to do: the config is unchanged since the supervisor started or last applied it\n');
+});
+
+test('apply with nothing to do names the instances that gave up, which it leaves alone', async (t) => {
+  const empty = { added: [], removed: [], changed: [], scaled: [], unchanged: ['web', 'worker'] };
+  const api = await fake(t, {
+    'POST /v1/apply': (_q, res) => sendJson(res, 200, { applied: false, ok: true, plan: empty, results: [] }),
+    'GET /v1/instances': (_q, res) => sendJson(res, 200, [{ name: 'web', state: 'ready' }, { name: 'worker', state: 'fatal' }]),
+  });
+  const run = await runMuster(api.dir, 'apply');
+  assert.equal(run.code, 0);
+  assert.match(run.stdout, /^nothing to do: the config is unchanged/);
+  assert.match(run.stdout, /\nworker is fatal \(gave up restarting\); apply does not start it again: muster start worker\n$/);
 });
 
 test('apply of an invalid config: the diagnostics on stderr, exit 2', async (t) => {
@@ -114,4 +126,14 @@ test('down --json prints the shutdown answer; down without a supervisor is exit 
   const none = await runMuster(tempApp(), 'down');
   assert.equal(none.code, 3);
   assert.match(none.stderr, /no supervisor is running/);
+});
+
+test('down while another down stops the supervisor: the same end, said so, exit 0', async (t) => {
+  const api = await fake(t, {
+    'GET /v1/app': (_q, res) => sendJson(res, 200, { root: '/x', pid: 2 ** 22 + 1, version: '0.1.0', started_at: 0, stopping: true, processes: [], instances: [] }),
+    'POST /v1/shutdown': (_q, res) => sendJson(res, 200, { ok: true, already_stopping: true }),
+  });
+  const run = await runMuster(api.dir, 'down');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'another muster down (or a signal) was already stopping every process\nsupervisor (pid 4194305) of /x exited\n');
 });

@@ -61,7 +61,8 @@ export function sseEvent(type: string, data: unknown): string {
   return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-export async function startFakeApi(routes: Record<string, Handler>, dir = tempApp()): Promise<FakeApi> {
+/** `socketPath`: where to listen, when not the app folder's own control socket (an app tier's). */
+export async function startFakeApi(routes: Record<string, Handler>, dir = tempApp(), socketPath = path.join(dir, '.muster', 'control.sock')): Promise<FakeApi> {
   const requests: RecordedRequest[] = [];
   const waiters: { route: string; resolve: (r: RecordedRequest) => void }[] = [];
   const server = http.createServer((req, res) => {
@@ -82,7 +83,7 @@ export async function startFakeApi(routes: Record<string, Handler>, dir = tempAp
       else handler(request, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(path.join(dir, '.muster', 'control.sock'), resolve));
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   return {
     dir,
     requests,
@@ -114,8 +115,8 @@ function cliEnv(): NodeJS.ProcessEnv {
 
 const CLI_TIME_LIMIT_MS = 5000;
 
-export function spawnMuster(args: readonly string[]): { child: ChildProcess; done: Promise<CliRun>; stdout: () => string } {
-  const child = spawn(process.execPath, [MUSTER_JS, ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnMuster(args: readonly string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliRun>; stdout: () => string } {
+  const child = spawn(process.execPath, [MUSTER_JS, ...args], { env: { ...cliEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -98,3 +98,10 @@ test('usage errors are exit 2 before anything is asked: unknown option, option o
     assert.match(run.stderr, /^muster: /);
   });
 });
+
+test('an option given without its value names the option, not the parser', async () => {
+  const dir = tempApp();
+  const run = await runMuster(dir, 'logs', 'web', '-n');
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^muster: -n\/--lines needs a value\n/);
+});

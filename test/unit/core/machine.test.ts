@@ -180,3 +180,22 @@ test('every spawn is counted, so a waiter can tell the restarted process from th
   assert.equal(restarted.spawns, 2);
   assert.equal(restarted.pid, 8);
 });
+
+// ---- a stop during a stop for not being ready ----
+
+const notReadyStopping = () => transition(run([{ type: 'start' }, { type: 'deps-met' }, { type: 'spawned', pid: 7, at: 0 }]).rt, { type: 'probe-failed', reason: 'timeout' }, settings).runtime;
+
+test('a stop requested while it stops for not being ready leaves it stopped, not restarted', () => {
+  const stopping = notReadyStopping();
+  assert.equal(stopping.stopCause, 'not-ready');
+  const { rt, effects } = run([{ type: 'stop' }, { type: 'exited', status: { code: 0, signal: null }, at: 30_000 }, { type: 'group-empty', at: 30_001 }], settings, stopping);
+  assert.deepEqual(effects[0], [], 'the stop under way goes on: no second signal');
+  assert.equal(rt.state, 'stopped');
+  assert.ok(rt.stoppedByOperator);
+  assert.equal(rt.restarts, 0, 'not counted as a crash restart');
+});
+
+test('force-kill while it stops for not being ready leaves it stopped, not restarted', () => {
+  const { rt } = run([{ type: 'force-kill' }, { type: 'exited', status: { code: null, signal: 'SIGKILL' }, at: 30_000 }, { type: 'group-empty', at: 30_001 }], settings, notReadyStopping());
+  assert.equal(rt.state, 'stopped');
+});

@@ -431,3 +431,150 @@ test('apply: a process stopped by an operator takes the new config and stays sto
   assert.equal(supervisor.find('beat')!.state, 'stopped');
   assert.equal(supervisor.find('beat')!.process.command, 'run-beat -v');
 });
+
+test('stop and down while an instance stops for not being ready: it ends stopped and the request ends', async () => {
+  for (const request of ['stop', 'down'] as const) {
+    const { world, supervisor, pidOf } = setup([processConfig('web', { ready: { kind: 'connect', target: '/app/web.sock', timeoutMs: 1000 } })]);
+    supervisor.startAll();
+    const web = pidOf('web');
+    world.advance(1000);
+    world.probes.get('web')!(false, 'timed out');
+    assert.equal(supervisor.find('web')!.state, 'stopping');
+    let outcome = 'pending';
+    if (request === 'stop') void supervisor.stop([supervisor.find('web')!], false).then((r) => (outcome = outcomes(r).join()));
+    else void supervisor.stopAll().then(() => (outcome = 'web:done'));
+    world.exit(web);
+    await settle(world);
+    assert.equal(supervisor.find('web')!.state, 'stopped', request);
+    assert.equal(world.alive.size, 0, `${request}: not spawned again`);
+    assert.equal(outcome, 'web:done', request);
+  }
+});
+
+// ---- start pulls in what its dependencies need ----
+
+test('start while a dependency is stopping: the dependency starts again once stopped, then the start ends', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const web = pidOf('web');
+  const redis = pidOf('redis');
+  const stopWeb = supervisor.stop([supervisor.find('web')!], false);
+  world.exit(web);
+  await stopWeb;
+  const stopping = supervisor.stop([supervisor.find('redis')!], false);
+  assert.equal(supervisor.find('redis')!.state, 'stopping');
+  const starting = supervisor.start([supervisor.find('web')!]);
+  world.exit(redis);
+  await settle(world);
+  assert.deepEqual(outcomes(await stopping), ['redis:superseded'], 'the later start changed its course');
+  world.probes.get('redis')!(true, '');
+  world.advance(1000);
+  assert.deepEqual(outcomes(await starting), ['redis:done', 'web:done']);
+  assert.equal(live(world, 'redis'), 1);
+});
+
+test('start while a dependency waits to stop (its dependents still stopping): its stop is called off', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const [redis, web] = [pidOf('redis'), pidOf('web')];
+  const stopping = supervisor.stop([supervisor.find('redis')!], true);
+  assert.equal(supervisor.find('redis')!.state, 'ready', 'waits for web and worker');
+  const starting = supervisor.start([supervisor.find('web')!]);
+  world.exit(web);
+  world.exit(pidOf('worker'));
+  await settle(world);
+  world.advance(1000);
+  assert.deepEqual(outcomes(await starting), ['redis:done', 'web:done']);
+  assert.equal(pidOf('redis'), redis, 'never stopped');
+  assert.deepEqual(outcomes(await stopping), ['redis:superseded', 'web:superseded', 'worker:done']);
+});
+
+test('start when a dependency exited and will not come back by itself: it is started again', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('cache', { restart: 'on-failure' }), processConfig('web', { dependsOn: { cache: 'started' } })]);
+  supervisor.startAll();
+  world.advance(5000);
+  const web = pidOf('web');
+  void supervisor.stop([supervisor.find('web')!], false);
+  world.exit(web);
+  world.exit(pidOf('cache'), { code: 0, signal: null });
+  await settle(world);
+  assert.equal(supervisor.find('cache')!.state, 'exited');
+  const starting = supervisor.start([supervisor.find('web')!]);
+  world.advance(1000);
+  assert.deepEqual(outcomes(await starting), ['cache:done', 'web:done']);
+});
+
+test('start does not run again a one-shot that already succeeded, when that is what is needed', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('migrate', { restart: 'never' }), processConfig('web', { dependsOn: { migrate: 'succeeded' } })]);
+  supervisor.startAll();
+  world.exit(pidOf('migrate'), { code: 0, signal: null });
+  await settle(world);
+  const web = pidOf('web');
+  void supervisor.stop([supervisor.find('web')!], false);
+  world.exit(web);
+  await settle(world);
+  const starting = supervisor.start([supervisor.find('web')!]);
+  world.advance(1000);
+  assert.deepEqual(outcomes(await starting), ['web:done']);
+  assert.equal(live(world, 'migrate'), 0);
+});
+
+test('start whose dependency another request stops meanwhile fails, naming the dependency', async () => {
+  const { world, supervisor, pidOf } = redisWebWorker();
+  supervisor.startAll();
+  world.probes.get('redis')!(true, '');
+  const stopWeb = supervisor.stop([supervisor.find('web')!], false);
+  world.exit(pidOf('web'));
+  await stopWeb;
+  void supervisor.restart([supervisor.find('redis')!], false);
+  world.exit(pidOf('redis'));
+  await settle(world);
+  assert.equal(supervisor.find('redis')!.state, 'running', 'its probe has not passed yet');
+  const starting = supervisor.start([supervisor.find('web')!]);
+  assert.equal(supervisor.find('web')!.state, 'starting');
+  void supervisor.stop([supervisor.find('redis')!], false);
+  world.exit(pidOf('redis'));
+  await settle(world);
+  const [result] = await starting;
+  assert.equal(result!.outcome, 'failed');
+  assert.match(result!.detail ?? '', /redis \(ready\).*stopped/);
+  assert.equal(supervisor.find('web')!.state, 'starting', 'it still waits, as depends_on says');
+});
+
+test('apply: removed processes stop dependents first, also before a kept dependency restarts', async () => {
+  const { world, supervisor, pidOf } = setup([
+    processConfig('redis'),
+    processConfig('web', { dependsOn: { redis: 'started' } }),
+    processConfig('beat', { dependsOn: { web: 'started' } }),
+  ]);
+  supervisor.startAll();
+  const [redis, web, beat] = ['redis', 'web', 'beat'].map(pidOf);
+  const pending = applied(supervisor, [processConfig('redis', { command: 'run-redis --v2' })]);
+  assert.deepEqual(world.signals, [`SIGTERM ${beat}`], 'web waits for beat, redis for web');
+  world.exit(beat!);
+  await settle(world);
+  assert.deepEqual(world.signals.slice(1), [`SIGTERM ${web}`]);
+  world.exit(web!);
+  await settle(world);
+  assert.deepEqual(world.signals.slice(2), [`SIGTERM ${redis}`]);
+  world.exit(redis!);
+  await settle(world);
+  world.advance(1000);
+  assert.deepEqual(outcomes(await pending).sort(), ['beat:done', 'redis:done', 'web:done']);
+  assert.deepEqual(supervisor.instances.map((i) => i.name), ['redis']);
+});
+
+test('stopAll keeps dependents-first order when a dependent comes before its dependency in the config', async () => {
+  const { world, supervisor, pidOf } = setup([processConfig('web', { dependsOn: { redis: 'started' } }), processConfig('redis')]);
+  supervisor.startAll();
+  const [web, redis] = ['web', 'redis'].map(pidOf);
+  const done = supervisor.stopAll();
+  assert.deepEqual(world.signals, [`SIGTERM ${web}`], 'redis waits for web');
+  world.exit(web!);
+  await settle(world);
+  assert.deepEqual(world.signals.slice(1), [`SIGTERM ${redis}`]);
+  world.exit(redis!);
+  await done;
+});
