@@ -3,8 +3,9 @@
 import { Report } from './fields';
 import { TomlEntry } from './toml';
 
-/** Refused at the top level and in [process.NAME]. */
-export const HOST_KEYS: readonly string[] = ['user', 'group', 'umask', 'limits', 'operators'];
+/** Refused at the top level and in [process.NAME]: every key of the registration but [socket.NAME],
+ * and the other names a supervisor uses for "run as" (supervisord's user, systemd's User/Group). */
+export const HOST_KEYS: readonly string[] = ['user', 'group', 'operators', 'root', 'umask', 'pass_env', 'limits', 'uid', 'gid', 'groups'];
 /** Refused in [socket.NAME]: on a host the registration gives each socket its owner, group and mode. */
 export const SOCKET_HOST_KEYS: readonly string[] = ['owner', 'group', 'user'];
 

@@ -40,6 +40,10 @@ test('[deploy] is reserved: not supported yet', () => {
 test('host registration keys are refused, at the top level and in a process', () => {
   only('user = "www"\n', /^muster\.toml:1:1: "user" in the top level: this belongs to the host registration \(\/etc\/muster\/apps\/<app>\.toml\), not the app config\n  hint: remove "user"/);
   only('[process.web]\numask = "027"\n', /^muster\.toml:2:1: "umask" in \[process\.web\]: this belongs to the host registration/);
+  for (const key of ['root = "/srv"', 'pass_env = ["TZ"]', 'operators = "ops"', 'uid = 0', '[limits]\nnofile = 10']) {
+    const name = key.replace(/^\[?(\w+).*$/s, '$1');
+    only(`${key}\n`, new RegExp(`^muster\\.toml:1:\\d+: "${name}" in the top level: this belongs to the host registration`));
+  }
 });
 
 test('wrong type: duration given as a bare number', () => {
