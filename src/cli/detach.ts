@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { appPaths, shownPath } from './app-paths';
 import { DETACHED_ENV, type UpOptions } from './up-command';
+import { liveStatFields } from '../os/proc-stat';
 
 /** The longest a start may take (probes have their own timeouts; this only bounds a hang). */
 const START_WAIT_MS = 24 * 3_600_000;
@@ -59,7 +60,7 @@ export async function runDetached(options: UpOptions): Promise<number> {
 
   const waited = await postJson(paths.controlSocket, '/v1/wait', { names: ['all'], for: 'ready', timeout_ms: START_WAIT_MS });
   if (waited === null) {
-    const gone = !isRunning(child.pid!);
+    const gone = liveStatFields(child.pid!) === null;
     process.stderr.write(gone
       ? `muster: the supervisor (pid ${child.pid}) ended before every process started (did someone run "muster down"?); see ${paths.supervisorLog}\n`
       : `muster: the supervisor (pid ${child.pid}) did not answer; see "muster status" and ${paths.supervisorLog}\n`);
@@ -75,15 +76,6 @@ export async function runDetached(options: UpOptions): Promise<number> {
   return ok ? 0 : 1;
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 /** One JSON request on the control socket; null when it could not be made or answered. */
 function postJson(socketPath: string, urlPath: string, body: unknown): Promise<{ ok?: boolean } | null> {

@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LeftoverProcess } from '../core/leftovers';
+import { liveStatFields } from './proc-stat';
 
 export interface LeftoverFilter {
   /** The app folder. */
@@ -28,16 +29,8 @@ interface Stat {
 
 /** pgid and start time (clock ticks since boot) of a live process; null when gone or a zombie. */
 function readStat(pid: number | string): Stat | null {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return null;
-  }
-  // "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return null;
-  return { pgid: Number(fields[2]), startTime: Number(fields[19]) };
+  const fields = liveStatFields(pid);
+  return fields === null ? null : { pgid: Number(fields[2]), startTime: Number(fields[19]) };
 }
 
 function variable(environ: string, name: string): string | undefined {

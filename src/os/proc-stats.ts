@@ -5,6 +5,7 @@
 // (readFileSync adds an fstat and a second read), and a process's stat is read once for all we need.
 
 import * as fs from 'node:fs';
+import { fieldsAfterComm, isDeadState } from './proc-stat';
 
 /** USER_HZ: /proc reports CPU times in clock ticks of 1/100 s on every Linux we run on. */
 const TICKS_PER_SECOND = 100;
@@ -47,10 +48,10 @@ function readStat(pid: number): Stat | null {
   if (text === null) return null;
   // Fields after "(comm)" (comm may hold spaces and parentheses): state=0 ... utime=11 stime=12
   // ... num_threads=17 ... rss=21 (proc(5) numbering minus 3).
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const f = fieldsAfterComm(text);
   return {
     pid,
-    zombie: f[0] === 'Z' || f[0] === 'X',
+    zombie: isDeadState(f[0]),
     threads: Number(f[17]),
     cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND,
     rssBytes: Number(f[21]) * PAGE_BYTES,

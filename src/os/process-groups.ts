@@ -7,6 +7,7 @@
 // growing delay, with one /proc scan per tick for all of them.
 
 import * as fs from 'node:fs';
+import { fieldsAfterComm, isDeadState } from './proc-stat';
 import type { ProcessGroups, TimerHandle } from './ports';
 import { processTree, samples, type ProcessSample } from './proc-stats';
 
@@ -23,9 +24,8 @@ function readProcEntry(pid: string): ProcEntry | null {
   } catch {
     return null; // gone between readdir and read
   }
-  // "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { pid: Number(pid), pgid: Number(fields[2]), zombie: fields[0] === 'Z' || fields[0] === 'X' };
+  const fields = fieldsAfterComm(stat);
+  return { pid: Number(pid), pgid: Number(fields[2]), zombie: isDeadState(fields[0]) };
 }
 
 /** Live members of every process group on the machine (or only of `wanted`), in one pass. */

@@ -1,23 +1,13 @@
 // Knowing when a process (the supervisor) is gone, from /proc: `muster down` returns only once the
 // supervisor exited, so a `muster up -d` right after it never finds the old one still there.
 
-import * as fs from 'node:fs';
+import { liveStatFields } from '../../os/proc-stat';
 
 /** The process's start time (field 22 of /proc/PID/stat, in clock ticks since boot), or null when
  * it is gone or a zombie (exited, not yet reaped: it holds nothing any more). Comparing it tells a
  * recycled pid from the process we watched. */
 export function processStartTime(pid: number): string | null {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return null;
-  }
-  // "4100 (node) S 1 ...": the name may hold blanks and parentheses, so fields count from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  if (state === 'Z' || state === 'X') return null;
-  return fields[19] ?? null;
+  return liveStatFields(pid)?.[19] ?? null;
 }
 
 export interface ExitWatch {
