@@ -11,6 +11,7 @@ import { muster, musterJson, pids, readSupervisorPid, statusJson, upDetached, ty
 import { copyExample, get, requireStack } from '../support/flask-celery';
 import { freePort, isAlive } from '../support/proc';
 import { MUSTER_JS } from '../support/paths';
+import { getUrl, notOk, requestStream } from '../support/requests';
 import { groupMembers, pidsMatching, waitUntil } from '../support/up';
 
 test('flask-celery with up -d: status, restart web, stop/start worker, logs, logs -f, down', { timeout: 300_000 }, async (t) => {
@@ -36,13 +37,12 @@ test('flask-celery with up -d: status, restart web, stop/start worker, logs, log
   // steady stream of requests through nginx loses none while uwsgi stops and starts again.
   const uwsgiSocket = path.join(app.dir, 'run', 'uwsgi.sock');
   const socketInode = fs.lstatSync(uwsgiSocket).ino;
-  const stream: Array<Promise<number | string>> = [];
-  const streaming = setInterval(() => stream.push(get(`http://127.0.0.1:${port}/`, 20_000).then((a) => a.status, (e: Error) => e.message)), 20);
-  const restart = await musterJson(app.dir, ['restart', 'web']).finally(() => clearInterval(streaming));
+  const stream = requestStream(() => getUrl(`http://127.0.0.1:${port}/`, 20_000), 20);
+  const restart = await musterJson(app.dir, ['restart', 'web']).finally(() => stream.stop());
   assert.equal(restart.ok, true);
-  const answers = await Promise.all(stream);
+  const answers = await stream.stop();
   assert.ok(answers.length >= 10, `requests sent during the restart: ${answers.length}`);
-  assert.deepEqual(answers.filter((a) => a !== 200), [], `every request during restart web gets 200 (${answers.length} sent)`);
+  assert.deepEqual(notOk(answers), [], `every request during restart web gets 200 (${answers.length} sent)`);
   assert.equal(fs.lstatSync(uwsgiSocket).ino, socketInode, 'run/uwsgi.sock keeps its inode across the restart');
   const afterRestart = await pids(app.dir);
   assert.notEqual(afterRestart.web, before.web);

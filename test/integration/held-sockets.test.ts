@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { muster, readMusterLog, statusJson, upDetached } from '../support/control';
 import { environOf, waitUntilAsync } from '../support/proc';
 import { tempApp } from '../support/up';
+import { getUnix, notOk, requestStream } from '../support/requests';
 
 /** A node web server on the inherited socket; it checks the protocol's variables itself. */
 const NODE_SERVER = `
@@ -38,37 +39,6 @@ stop_signal = "TERM"
 stop_timeout = "5s"
 `;
 
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
-/** One GET over a unix socket; `error` instead of a status when the connection failed. */
-function getUnix(socketPath: string, timeoutMs = 15_000): Promise<Answer | { error: string }> {
-  return new Promise((resolve) => {
-    const request = http.get({ socketPath, path: '/', agent: false, timeout: timeoutMs }, (response) => {
-      let body = '';
-      response.on('data', (c: Buffer) => (body += c.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-      response.on('error', (e) => resolve({ error: e.message }));
-    });
-    request.once('timeout', () => request.destroy(new Error('timeout')));
-    request.once('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
-  });
-}
-
-/** GETs every `everyMs` until stop() is called; every answer (or error) is kept. */
-function requestStream(socketPath: string, everyMs: number) {
-  const answers: Array<Promise<Answer | { error: string }>> = [];
-  const timer = setInterval(() => answers.push(getUnix(socketPath)), everyMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      return Promise.all(answers);
-    },
-  };
-}
-
 function inode(file: string): number {
   const stat = fs.lstatSync(file);
   assert.ok(stat.isSocket(), `${file} is a socket`);
@@ -93,14 +63,14 @@ test('a node server gets the socket as fd 3 with LISTEN_*; restarts and a stop/s
   assert.deepEqual(await getUnix(sock), { status: 200, body: `${web!.pid} web\n` });
 
   // Restarts under a steady stream of requests: none refused, none failed.
-  const stream = requestStream(sock, 5);
+  const stream = requestStream(() => getUnix(sock), 5);
   for (let i = 0; i < 2; i++) {
     const r = await muster(dir, ['restart', 'web']);
     assert.equal(r.code, 0, r.stderr);
   }
   const answers = await stream.stop();
   assert.ok(answers.length > 10, `${answers.length} requests were sent`);
-  assert.deepEqual(answers.filter((a) => !('status' in a) || a.status !== 200), [], 'every request got 200');
+  assert.deepEqual(notOk(answers), [], 'every request got 200');
   assert.equal(inode(sock), ino, 'the same socket after two restarts');
 
   // Stopped: connections wait in the backlog and are served once web runs again.
@@ -274,10 +244,10 @@ stop_timeout = "10s"
   assert.deepEqual(await getUnix(sock), { status: 200, body: 'gunicorn\n' });
   assert.doesNotMatch(fs.readFileSync(path.join(dir, '.muster', 'logs', 'web.log'), 'utf8'), /127\.0\.0\.1:8000/, 'gunicorn used the inherited socket');
 
-  const stream = requestStream(sock, 25);
+  const stream = requestStream(() => getUnix(sock), 25);
   assert.equal((await muster(dir, ['restart', 'web'])).code, 0);
   const answers = await stream.stop();
-  assert.deepEqual(answers.filter((a) => !('status' in a) || a.status !== 200), [], 'every request during the restart got 200');
+  assert.deepEqual(notOk(answers), [], 'every request during the restart got 200');
   assert.equal(inode(sock), ino, 'gunicorn left the socket file in place (it knows the socket is not its own)');
   assert.deepEqual(await getUnix(sock), { status: 200, body: 'gunicorn\n' });
 });
@@ -304,7 +274,7 @@ stop_signal = "TERM"
   assert.match(log, /SystemD socket activation detected/);
 
   const [before] = await statusJson(dir, ['web']);
-  const stream = requestStream(sock, 20);
+  const stream = requestStream(() => getUnix(sock), 20);
   await new Promise((r) => setTimeout(r, 200));
   process.kill(-before!.pid!, 'SIGKILL'); // the master and its workers: nothing serves for a while
   await waitUntilAsync(async () => {
@@ -313,7 +283,7 @@ stop_signal = "TERM"
   }, 30_000, 'web is ready again');
   await new Promise((r) => setTimeout(r, 300));
   const answers = await stream.stop();
-  const failed = answers.filter((a) => !('status' in a) || a.status !== 200);
+  const failed = notOk(answers);
   // Only requests already inside the killed uwsgi may fail; the ones made meanwhile waited.
   assert.ok(failed.length <= 2, `at most the requests inside the killed uwsgi failed: ${JSON.stringify(failed)} of ${answers.length}`);
   assert.ok(answers.length - failed.length > 20);
