@@ -7,8 +7,8 @@ export const DEFAULT_RUN_BASE = '/run/muster';
 export const DEFAULT_STATE_BASE = '/var/lib/muster';
 export const DEFAULT_LOG_BASE = '/var/log/muster';
 
-/** The app tier's control socket's name in LISTEN_FDNAMES (fd 3). */
-export const CONTROL_SOCKET_NAME = 'muster-control';
+/** The app tier's control socket's name in LISTEN_FDNAMES (fd 3): one name for both tiers. */
+export { CONTROL_SOCKET_NAME } from '../os/listen-fds';
 
 export interface HostBases {
   readonly runBase: string;
