@@ -42,8 +42,10 @@ export function auditApp(app: AppRegistration, ctx: AuditContext): Finding[] {
   if (registration !== null) findings.push(...auditAsUser(registration, ctx, unseen));
   findings.push(...checkExposure(exposureFacts(app.app, registration, file, ctx, unseen)));
   findings.push(...checkProcesses(ctx.processes.byApp.get(app.app) ?? [], { app: app.app, registration: file, uid: registration?.user.uid ?? null }));
-  if (ctx.processes.unreadable > 0) {
-    findings.push(note('incomplete', '/proc', `the environment of ${ctx.processes.unreadable} processes could not be read: app processes among them were not checked`, 'run muster audit as root'));
+  const { unreadable } = ctx.processes;
+  if (unreadable.length > 0) {
+    const which = unreadable.slice(0, 5).map((u) => `pid ${u.pid}: ${u.reason}`).join(', ') + (unreadable.length > 5 ? ', ...' : '');
+    findings.push(note('incomplete', '/proc', `the environment of ${unreadable.length} process${unreadable.length === 1 ? '' : 'es'} could not be read (${which}): app processes among them were not checked`, 'run muster audit as root'));
   }
   for (const u of unseen) findings.push(note('incomplete', u.path, `could not be read (${u.reason}): it and what is below it were not checked`, 'run muster audit as root'));
   return sortFindings(findings);
