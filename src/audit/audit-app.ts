@@ -1,9 +1,11 @@
 // One app's audit: gather its facts from the filesystem, /proc and the account files, and run
-// every check on them. Checks that need something missing (a registration that cannot be read, a
-// user that does not exist) are skipped and the report says why; the others still run.
-import * as fs from 'node:fs';
+// every check on them. Checks that need something missing (a registration the host tier refuses
+// and the audit cannot read either) are skipped and the report says why; the others still run.
 import * as path from 'node:path';
-import { Accounts, GroupEntry, PasswdEntry, findGroup, findUser, namesOf, principalOf } from './accounts';
+import type { Accounts } from '../host/accounts';
+import { appFolders } from '../host/host-paths';
+import type { NamedId, Registration } from '../host/registration';
+import { namesOf, principalOf } from './accounts';
 import { CodeTree, checkCode } from './check-code';
 import { ExposureFacts, checkExposure } from './check-exposure';
 import { checkLogin } from './check-login';
@@ -11,38 +13,39 @@ import { checkProcesses } from './check-processes';
 import { checkRegistration } from './check-registration';
 import { ExpectedGroup, SocketFacts, checkSockets } from './check-sockets';
 import { Unseen, foldersAbove, probe, realPath, walkTree } from './gather';
-import { AuditDirs, AuditedApp, FileFacts, Finding, Names } from './model';
+import { AuditDirs, FileFacts, Finding } from './model';
 import { ProcessScan } from './proc';
-import { RegistrationRead, readRegistration } from './registration-adapter';
+import { AppRegistration, oneLine } from './registrations';
 
 export interface AuditContext {
   readonly dirs: AuditDirs;
   readonly accounts: Accounts;
+  /** /etc/shadow's password fields; null when it could not be read. */
+  readonly shadow: ReadonlyMap<string, string> | null;
   readonly processes: ProcessScan;
   readonly walkLimit: number;
-  /** Reads and adapts a registration; registration-adapter's by default. */
-  readonly read?: (text: string, file: string, name: string, runDir: string) => RegistrationRead;
 }
 
-export function auditApp(name: string, ctx: AuditContext): Finding[] {
+export function auditApp(app: AppRegistration, ctx: AuditContext): Finding[] {
   const unseen: Unseen[] = [];
   const names = namesOf(ctx.accounts);
-  const file = path.join(ctx.dirs.apps, `${name}.toml`);
+  const { file, registration } = app;
   const findings: Finding[] = checkRegistration({
     folder: probe(ctx.dirs.apps, true, unseen),
     above: foldersAbove(ctx.dirs.apps, unseen),
     file: probe(file, true, unseen),
   }, names);
-  const registration = load(file, name, ctx, findings);
-  const user = registration === null ? undefined : findUser(ctx.accounts, registration.user);
-  if (registration !== null && user === undefined) {
-    findings.push(note('registration', file, `user ${registration.user} does not exist: the host tier will not start the app; the checks that need the user were skipped`, `useradd -r -M -s /usr/sbin/nologin ${registration.user}, or fix user in ${file}`));
+  for (const problem of app.problems) {
+    const skipped = registration === null ? '; only the checks that need no registration were run' : '';
+    findings.push(note('registration', file, `muster host refuses the app: ${oneLine(problem)}${skipped}`, problem.hint ?? `fix ${file}`));
   }
-  if (registration !== null && user !== undefined) findings.push(...auditAsUser(registration, user, ctx, names, unseen));
-  findings.push(...checkExposure(exposureFacts(name, registration, file, ctx, unseen)));
-  findings.push(...checkProcesses(ctx.processes.byApp.get(name) ?? [], { app: name, registration: file, uid: user?.uid ?? null }));
-  if (ctx.processes.unreadable > 0) {
-    findings.push(note('incomplete', '/proc', `the environment of ${ctx.processes.unreadable} processes could not be read: app processes among them were not checked`, 'run muster audit as root'));
+  if (registration !== null) findings.push(...auditAsUser(registration, ctx, unseen));
+  findings.push(...checkExposure(exposureFacts(app.app, registration, file, ctx, unseen)));
+  findings.push(...checkProcesses(ctx.processes.byApp.get(app.app) ?? [], { app: app.app, registration: file, uid: registration?.user.uid ?? null }));
+  const { unreadable } = ctx.processes;
+  if (unreadable.length > 0) {
+    const which = unreadable.slice(0, 5).map((u) => `pid ${u.pid}: ${u.reason}`).join(', ') + (unreadable.length > 5 ? ', ...' : '');
+    findings.push(note('incomplete', '/proc', `the environment of ${unreadable.length} process${unreadable.length === 1 ? '' : 'es'} could not be read (${which}): app processes among them were not checked`, 'run muster audit as root'));
   }
   for (const u of unseen) findings.push(note('incomplete', u.path, `could not be read (${u.reason}): it and what is below it were not checked`, 'run muster audit as root'));
   return sortFindings(findings);
@@ -52,37 +55,14 @@ function note(kind: 'registration' | 'incomplete', object: string, message: stri
   return { severity: 'warning', kind, object, message, fix };
 }
 
-function load(file: string, name: string, ctx: AuditContext, findings: Finding[]): AuditedApp | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    findings.push(note('incomplete', file, `could not be read (${(error as NodeJS.ErrnoException).code ?? error}): only the checks that need no registration were run`, 'run muster audit as root'));
-    return null;
-  }
-  const read = (ctx.read ?? readRegistration)(text, file, name, ctx.dirs.run);
-  for (const problem of read.problems) {
-    findings.push(note('registration', file, read.ok ? problem : `${problem}; only the checks that need no registration were run`, `fix ${file} (muster host refuses it too)`));
-  }
-  return read.ok ? read.app : null;
-}
-
-function auditAsUser(app: AuditedApp, user: PasswdEntry, ctx: AuditContext, names: Names, unseen: Unseen[]): Finding[] {
+function auditAsUser(reg: Registration, ctx: AuditContext, unseen: Unseen[]): Finding[] {
   const findings: Finding[] = [];
-  const group = app.group === null ? ctx.accounts.groups.find((g) => g.gid === user.gid) : findGroup(ctx.accounts, app.group);
-  if (app.group !== null && group === undefined) {
-    findings.push(note('registration', app.registration, `group ${app.group} does not exist: the host tier will not start the app`, `groupadd --system ${app.group}, or fix group in ${app.registration}`));
-  }
-  if (user.uid === 0) {
-    findings.push({ severity: 'severe', kind: 'registration', object: app.registration, message: `user ${user.name} is root: the app would run with every privilege (the host tier refuses it)`, fix: `set user in ${app.registration} to an unprivileged user` });
-  } else {
-    const trees = codeTrees(app.root, ctx.walkLimit, unseen);
-    if (trees === null) findings.push(note('incomplete', app.root, 'the app folder does not exist: the code was not checked', `fix root in ${app.registration}, or deploy the app`));
-    else findings.push(...checkCode(trees, principalOf(ctx.accounts, user, group)));
-  }
-  findings.push(...checkSockets(socketFacts(app, ctx, group, findings, unseen), names));
-  findings.push(...checkLogin({ user: user.name, shell: user.shell, passwordHash: ctx.accounts.shadow?.get(user.name) ?? null }));
-  if (ctx.accounts.shadow === null) {
+  const trees = codeTrees(reg.root, ctx.walkLimit, unseen);
+  if (trees === null) findings.push(note('incomplete', reg.root, 'the app folder does not exist: the code was not checked', `fix root in ${reg.file}, or deploy the app`));
+  else findings.push(...checkCode(trees, principalOf(ctx.accounts, reg.user, reg.group)));
+  findings.push(...checkSockets(socketFacts(reg, ctx, unseen), namesOf(ctx.accounts)));
+  findings.push(...checkLogin({ user: reg.user.name, shell: reg.user.shell, passwordHash: ctx.shadow?.get(reg.user.name) ?? null }));
+  if (ctx.shadow === null) {
     findings.push(note('incomplete', '/etc/shadow', 'could not be read: whether the app\'s user has a password was not checked', 'run muster audit as root'));
   }
   return findings;
@@ -108,34 +88,36 @@ function isInside(p: string, folder: string): boolean {
   return p === folder || p.startsWith(folder.endsWith('/') ? folder : `${folder}/`);
 }
 
-function expected(group: GroupEntry | undefined, from: string): ExpectedGroup | null {
-  return group === undefined ? null : { gid: group.gid, name: group.name, from };
+function expected(group: NamedId, from: string): ExpectedGroup {
+  return { gid: group.id, name: group.name, from };
 }
 
-function socketFacts(app: AuditedApp, ctx: AuditContext, appGroup: GroupEntry | undefined, findings: Finding[], unseen: Unseen[]): SocketFacts {
-  let controlGroup = expected(appGroup, "the app's group, as there is no operators group");
-  if (app.operators !== null) {
-    const operators = findGroup(ctx.accounts, app.operators);
-    if (operators === undefined) findings.push(note('registration', app.registration, `operators group ${app.operators} does not exist`, `groupadd --system ${app.operators}, or fix operators in ${app.registration}`));
-    controlGroup = expected(operators, 'the operators group');
-  }
-  const controlPath = path.join(ctx.dirs.run, app.name, 'control.sock');
+function socketFacts(reg: Registration, ctx: AuditContext, unseen: Unseen[]): SocketFacts {
+  const controlGroup = reg.operators === null
+    ? expected(reg.group, "the app's group, as there is no operators group")
+    : expected(reg.operators, 'the operators group');
+  const controlPath = appFolders(bases(ctx.dirs), reg.app).controlSocket;
   const control = { path: controlPath, facts: probe(controlPath, false, unseen), group: controlGroup };
-  const sockets = app.sockets.map((socket) => {
-    const group = socket.group === null ? expected(appGroup, "the app's group") : expected(findGroup(ctx.accounts, socket.group), `group in [socket.${socket.name}]`);
-    return { socket, facts: probe(socket.path, false, unseen), group };
+  const sockets = reg.sockets.flatMap((s) => {
+    if (s.config.kind !== 'unix') return []; // a TCP socket has no file to audit
+    const socket = { name: s.config.name, path: s.config.path, mode: s.config.mode };
+    const group = s.group === null ? null : expected(s.group, s.group.id === reg.group.id ? "the app's group" : `group in [socket.${socket.name}]`);
+    return [{ socket, facts: probe(socket.path, false, unseen), group }];
   });
   const folderPaths = new Set([control, ...sockets].filter((s) => s.facts !== null).map((s) => path.dirname(s.facts!.path)));
   const folders = [...folderPaths].map((p) => probe(p, true, unseen)).filter((f): f is FileFacts => f !== null);
-  return { registration: app.registration, control, sockets, folders };
+  return { registration: reg.file, control, sockets, folders };
 }
 
-function exposureFacts(name: string, app: AuditedApp | null, registration: string, ctx: AuditContext, unseen: Unseen[]): ExposureFacts {
-  const logTop = path.join(ctx.dirs.log, name);
-  const stateFolder = path.join(ctx.dirs.state, name);
+function bases(dirs: AuditDirs) {
+  return { runBase: dirs.run, stateBase: dirs.state, logBase: dirs.log };
+}
+
+function exposureFacts(name: string, reg: Registration | null, registration: string, ctx: AuditContext, unseen: Unseen[]): ExposureFacts {
+  const folders = appFolders(bases(ctx.dirs), name);
   const envFiles: ExposureFacts['envFiles'][number][] = [];
   const seen = new Set<string>();
-  for (const folder of app === null ? [] : [app.root, path.join(app.root, 'current'), path.join(app.root, 'shared')]) {
+  for (const folder of reg === null ? [] : [reg.root, path.join(reg.root, 'current'), path.join(reg.root, 'shared')]) {
     const shownAs = path.join(folder, '.env');
     const file = probe(shownAs, true, unseen);
     if (file === null || file.type !== 'file') continue;
@@ -146,9 +128,9 @@ function exposureFacts(name: string, app: AuditedApp | null, registration: strin
   }
   return {
     registration,
-    logs: { walk: walkTree(realPath(logTop), unseen, ctx.walkLimit), above: foldersAbove(logTop, unseen) },
+    logs: { walk: walkTree(realPath(folders.logs), unseen, ctx.walkLimit), above: foldersAbove(folders.logs, unseen) },
     envFiles,
-    state: { folder: probe(stateFolder, true, unseen), above: foldersAbove(stateFolder, unseen) },
+    state: { folder: probe(folders.state, true, unseen), above: foldersAbove(folders.state, unseen) },
   };
 }
 

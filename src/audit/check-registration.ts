@@ -15,21 +15,45 @@ export interface RegistrationFacts {
 
 export function checkRegistration(facts: RegistrationFacts, names: Names): Finding[] {
   const findings: Finding[] = [];
-  for (const f of facts.above) findings.push(...problems(f, 'folder above the registrations', names, true));
-  if (facts.folder !== null) findings.push(...problems(facts.folder, 'registrations folder', names, false));
-  if (facts.file !== null) findings.push(...problems(facts.file, 'registration', names, false));
+  for (const f of facts.above) findings.push(...folderProblems(f, 'folder above the registrations', names, true));
+  if (facts.folder !== null) findings.push(...folderProblems(facts.folder, 'registrations folder', names, false));
+  if (facts.file !== null) findings.push(...fileProblems(facts.file, names));
   return findings;
 }
 
-function problems(f: FileFacts, what: string, names: Names, stickyIsFine: boolean): Finding[] {
+const CONSEQUENCE = 'who can change it can make the host tier start other code, as another user, with other sockets';
+
+/** Who besides root may change `f`: its owner when not root, its group, everyone. */
+function changers(f: FileFacts, names: Names): string[] {
+  const who: string[] = [];
+  if (f.uid !== 0) who.push(`its owner ${names.userName(f.uid)}`);
+  if ((f.mode & 0o020) !== 0) who.push(`group ${names.groupName(f.gid)}`);
+  if ((f.mode & 0o002) !== 0) who.push('everyone');
+  return who;
+}
+
+/** The registration file: one finding, and one fix that makes it what the host tier accepts. The
+ * host refuses such a file (the app is not started); the audit still checks the rest of the app. */
+function fileProblems(f: FileFacts, names: Names): Finding[] {
+  const who = changers(f, names);
+  if (who.length === 0) return [];
+  return [{
+    severity: 'severe',
+    kind: 'registration',
+    object: f.path,
+    message: `registration can be changed by ${who.join(' and ')} (mode ${octal(f.mode)}), so muster host refuses it: ${CONSEQUENCE}`,
+    fix: `chown root:root ${f.path}; chmod 644 ${f.path}`,
+  }];
+}
+
+function folderProblems(f: FileFacts, what: string, names: Names, stickyIsFine: boolean): Finding[] {
   const found: Finding[] = [];
-  const consequence = 'who can change it can make the host tier start other code, as another user, with other sockets';
   if (f.uid !== 0) {
     found.push({
       severity: 'severe',
       kind: 'registration',
       object: f.path,
-      message: `${what} is owned by ${names.userName(f.uid)}, not root: ${consequence}`,
+      message: `${what} is owned by ${names.userName(f.uid)}, not root: ${CONSEQUENCE}`,
       fix: `chown root:root ${f.path}`,
     });
   }
@@ -40,7 +64,7 @@ function problems(f: FileFacts, what: string, names: Names, stickyIsFine: boolea
       severity: 'severe',
       kind: 'registration',
       object: f.path,
-      message: `${what} is writable by ${by} (mode ${octal(f.mode)}): ${consequence}`,
+      message: `${what} is writable by ${by} (mode ${octal(f.mode)}): ${CONSEQUENCE}`,
       fix: `chmod go-w ${f.path}`,
     });
   }

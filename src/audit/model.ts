@@ -24,32 +24,17 @@ export interface Finding {
   readonly fix: string;
 }
 
-/** One registered app, as far as the audit needs it (registration-adapter.ts makes it). */
-export interface AuditedApp {
-  readonly name: string;
-  /** The registration file it came from. */
-  readonly registration: string;
-  readonly user: string;
-  /** null: the user's primary group. */
-  readonly group: string | null;
-  /** null: none (then the control socket's group is the app's group). */
-  readonly operators: string | null;
-  /** Absolute. */
-  readonly root: string;
-  /** The registration's unix sockets (TCP ones have no file to audit). */
-  readonly sockets: readonly AuditedSocket[];
-}
-
+/** A registration's unix socket, as the socket check needs it (TCP ones have no file to audit). */
 export interface AuditedSocket {
   readonly name: string;
   /** Absolute. */
   readonly path: string;
-  /** null: the app's group. */
-  readonly group: string | null;
+  /** The mode the registration gives it. */
   readonly mode: number;
 }
 
-/** The folders the host tier uses; each app gets `<base>/<app>` in each. */
+/** The registrations folder and the host tier's bases (src/host/host-paths.ts); each app gets
+ * `<base>/<app>` in each base. */
 export interface AuditDirs {
   readonly apps: string;
   readonly run: string;

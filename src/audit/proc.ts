@@ -6,8 +6,9 @@ import { ProcessFacts } from './model';
 export interface ProcessScan {
   /** App name -> its processes, by pid. */
   readonly byApp: ReadonlyMap<string, ProcessFacts[]>;
-  /** Processes whose environment could not be read (another user's, when not run as root). */
-  readonly unreadable: number;
+  /** Processes whose environment could not be read (another user's, when not run as root), with
+   * the error code. */
+  readonly unreadable: readonly { readonly pid: number; readonly reason: string }[];
 }
 
 /** The value of `key` in a NUL-separated environ block, or undefined. */
@@ -48,31 +49,48 @@ export function parseStatus(text: string): Omit<ProcessFacts, 'pid' | 'command'>
  * container it is often a process even root may not read the environment of. */
 export function scanProcesses(self: number = process.pid, procRoot = '/proc'): ProcessScan {
   const byApp = new Map<string, ProcessFacts[]>();
-  let unreadable = 0;
+  const failed: number[] = [];
   for (const name of fs.readdirSync(procRoot)) {
     if (!/^\d+$/.test(name) || Number(name) === self || name === '1') continue;
-    const pid = Number(name);
-    let environ: string;
-    try {
-      environ = fs.readFileSync(`${procRoot}/${name}/environ`, 'latin1');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ESRCH') unreadable += 1;
-      continue;
-    }
-    const app = environValue(environ, 'MUSTER_APP');
-    if (app === undefined) continue;
-    try {
-      const status = parseStatus(fs.readFileSync(`${procRoot}/${name}/status`, 'latin1'));
-      const cmdline = fs.readFileSync(`${procRoot}/${name}/cmdline`, 'utf8').split('\0').filter((a) => a !== '').join(' ');
-      const { name: comm, ...facts } = status;
-      const list = byApp.get(app) ?? [];
-      list.push({ pid, command: shorten(cmdline === '' ? comm : cmdline), ...facts });
-      byApp.set(app, list);
-    } catch {
-      /* it ended between the reads */
-    }
+    const read = readProcess(Number(name), procRoot);
+    if (read !== null && 'reason' in read) failed.push(Number(name));
+    else if (read !== null) addTo(byApp, read);
+  }
+  // A second try before reporting one: a process caught while it changes its credentials or
+  // executes can be unreadable for a moment.
+  const unreadable: { pid: number; reason: string }[] = [];
+  for (const pid of failed) {
+    const read = readProcess(pid, procRoot);
+    if (read !== null && 'reason' in read) unreadable.push({ pid, reason: read.reason });
+    else if (read !== null) addTo(byApp, read);
   }
   return { byApp, unreadable };
+}
+
+function addTo(byApp: Map<string, ProcessFacts[]>, found: { app: string; facts: ProcessFacts }): void {
+  const list = byApp.get(found.app) ?? [];
+  list.push(found.facts);
+  byApp.set(found.app, list);
+}
+
+/** null: gone, or not an app's process; `reason`: its environment could not be read. */
+function readProcess(pid: number, procRoot: string): { app: string; facts: ProcessFacts } | { reason: string } | null {
+  let environ: string;
+  try {
+    environ = fs.readFileSync(`${procRoot}/${pid}/environ`, 'latin1');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ESRCH' ? null : { reason: code ?? String(error) };
+  }
+  const app = environValue(environ, 'MUSTER_APP');
+  if (app === undefined) return null;
+  try {
+    const { name: comm, ...facts } = parseStatus(fs.readFileSync(`${procRoot}/${pid}/status`, 'latin1'));
+    const cmdline = fs.readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '').join(' ');
+    return { app, facts: { pid, command: shorten(cmdline === '' ? comm : cmdline), ...facts } };
+  } catch {
+    return null; // it ended between the reads
+  }
 }
 
 function shorten(command: string): string {

@@ -1,7 +1,8 @@
 // Check 6: a runtime user someone could log in as; and the account files it is read from.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { findGroup, findUser, parseGroup, parsePasswd, parseShadow, principalOf } from '../../../src/audit/accounts';
+import { namesOf, parseShadow, principalOf } from '../../../src/audit/accounts';
+import { Accounts } from '../../../src/host/accounts';
 import { checkLogin } from '../../../src/audit/check-login';
 
 const brief = (fs: ReturnType<typeof checkLogin>) => fs.map((f) => [f.severity, f.kind, f.object, f.fix]);
@@ -27,16 +28,15 @@ test('a login shell is a warning; with a password hash (or none at all) severe',
   assert.match(checkLogin({ user: 'appa', shell: '', passwordHash: '!' })[0]!.message, /\/bin\/sh \(the passwd field is empty\)/);
 });
 
-test('passwd, group and shadow parse; the principal holds the registration group, the primary one and supplementary ones', () => {
-  const users = parsePasswd('root:x:0:0:root:/root:/bin/bash\n# comment\nappa:x:1001:1001::/srv/appa:/usr/sbin/nologin\n+nis\nbroken:x:y\n');
-  assert.deepEqual(users.map((u) => [u.name, u.uid, u.gid, u.shell]), [['root', 0, 0, '/bin/bash'], ['appa', 1001, 1001, '/usr/sbin/nologin']]);
-  const groups = parseGroup('root:x:0:\nappa:x:1001:\ndeploy:x:1500:bob,appa\nwww-data:x:33:\nother:x:1700:bob\n');
-  assert.deepEqual(groups.find((g) => g.name === 'deploy')!.members, ['bob', 'appa']);
-  const shadow = parseShadow('root:$6$x:1::::::\nappa:!:1::::::\n');
-  assert.equal(shadow.get('appa'), '!');
-  const accounts = { users, groups, shadow };
-  const appa = findUser(accounts, 'appa')!;
-  assert.equal(findUser(accounts, '1001')?.name, 'appa', 'a numeric user');
-  const p = principalOf(accounts, appa, findGroup(accounts, 'www-data'));
+test('shadow parses; the principal holds the registration group, the primary one and supplementary ones', () => {
+  const shadow = parseShadow('root:$6$x:1::::::\n# comment\nappa:!:1::::::\n+nis\n');
+  assert.deepEqual([...shadow.entries()], [['root', '$6$x'], ['appa', '!']]);
+  const accounts = Accounts.parse(
+    'root:x:0:0:root:/root:/bin/bash\nappa:x:1001:1001::/srv/appa:/usr/sbin/nologin\n',
+    'root:x:0:\nappa:x:1001:\ndeploy:x:1500:bob,appa\nwww-data:x:33:\nother:x:1700:bob\n',
+  );
+  const p = principalOf(accounts, accounts.user('appa')!, { name: 'www-data', id: 33 });
   assert.deepEqual([...p.groups.entries()].sort((a, b) => a[0] - b[0]), [[33, 'www-data'], [1001, 'appa'], [1500, 'deploy']]);
+  const names = namesOf(accounts);
+  assert.deepEqual([names.userName(1001), names.userName(4242), names.groupName(1500), names.groupName(4242)], ['appa', '4242', 'deploy', '4242']);
 });

@@ -13,15 +13,18 @@ test('root-owned and written only by root: no findings', () => {
   assert.deepEqual(checkRegistration({ ...clean, file: file('/etc/muster/apps/appa.toml', 0o600) }, NAMES), []);
 });
 
-test('a registration owned by someone else, or writable by a group or everyone, is severe', () => {
-  const owned = checkRegistration({ ...clean, file: file('/etc/muster/apps/appa.toml', 0o644, 1001) }, NAMES);
-  assert.deepEqual(brief(owned), [['severe', 'registration', '/etc/muster/apps/appa.toml', 'chown root:root /etc/muster/apps/appa.toml']]);
-  assert.match(owned[0]!.message, /owned by appa, not root/);
-  const group = checkRegistration({ ...clean, file: file('/etc/muster/apps/appa.toml', 0o664, 0, 1500) }, NAMES);
-  assert.deepEqual(brief(group), [['severe', 'registration', '/etc/muster/apps/appa.toml', 'chmod go-w /etc/muster/apps/appa.toml']]);
-  assert.match(group[0]!.message, /writable by group deploy \(mode 0664\)/);
-  const world = checkRegistration({ ...clean, file: file('/etc/muster/apps/appa.toml', 0o666) }, NAMES);
-  assert.match(world[0]!.message, /writable by group root and everyone/);
+test('a registration owned by someone else, or writable by a group or everyone, is one severe finding with one fix', () => {
+  const FILE = '/etc/muster/apps/appa.toml';
+  const fix = `chown root:root ${FILE}; chmod 644 ${FILE}`;
+  const owned = checkRegistration({ ...clean, file: file(FILE, 0o644, 1001) }, NAMES);
+  assert.deepEqual(brief(owned), [['severe', 'registration', FILE, fix]]);
+  assert.match(owned[0]!.message, /can be changed by its owner appa \(mode 0644\), so muster host refuses it/);
+  const group = checkRegistration({ ...clean, file: file(FILE, 0o664, 0, 1500) }, NAMES);
+  assert.deepEqual(brief(group), [['severe', 'registration', FILE, fix]]);
+  assert.match(group[0]!.message, /changed by group deploy \(mode 0664\)/);
+  const world = checkRegistration({ ...clean, file: file(FILE, 0o666, 1001) }, NAMES);
+  assert.equal(world.length, 1);
+  assert.match(world[0]!.message, /changed by its owner appa and group root and everyone/);
 });
 
 test('the registrations folder and the folders above it count too; sticky helps only above', () => {

@@ -7,7 +7,7 @@ import { NAMES, dir, socket } from './fixtures';
 
 const OPS = { gid: 1600, name: 'appa-ops', from: 'the operators group' };
 const WWW = { gid: 33, name: 'www-data', from: 'group in [socket.web]' };
-const WEB = { name: 'web', path: '/run/muster/appa/web.sock', group: 'www-data', mode: 0o660 };
+const WEB = { name: 'web', path: '/run/muster/appa/web.sock', mode: 0o660 };
 
 function facts(control: FileFacts | null, web: FileFacts | null, folder = dir('/run/muster/appa', 0o750, 1001, 1001)): SocketFacts {
   return {
