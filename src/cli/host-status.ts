@@ -63,12 +63,12 @@ export function renderHostStatus(view: HostView, now: number): string {
 }
 
 function lastExit(a: AppView): string {
-  if (a.lastExit === null) return '-';
-  return a.lastExit.signal !== null ? a.lastExit.signal : `code ${a.lastExit.code}`;
+  if (a.last_exit === null) return '-';
+  return a.last_exit.signal !== null ? a.last_exit.signal : `code ${a.last_exit.code}`;
 }
 
-function ago(iso: string, now: number): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+function ago(since: number, now: number): string {
+  const s = Math.max(0, Math.round((now - since) / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;

@@ -1,5 +1,6 @@
 // The host tier's own API on RUN/host.sock (root:root 0600): what `muster host status` shows.
-// GET /v1/apps -> { host: {pid, startedAt}, apps: [AppView...] } (docs/host.md).
+// GET /v1/apps -> { host: {pid, started_at}, apps: [AppView...] } (docs/host.md); the conventions of
+// docs/api.md: snake_case names, points in time in ms since the epoch.
 import type { Routes } from '../control/http-server';
 import type { TierExit, TierStatus } from './tier-machine';
 
@@ -12,16 +13,16 @@ export interface AppView {
   readonly state: AppState;
   /** The app tier's pid while one runs. */
   readonly pid: number | null;
-  /** When the app entered its state (ISO 8601). */
-  readonly since: string;
+  /** When the app entered its state (ms since the epoch). */
+  readonly since: number;
   readonly restarts: number;
-  readonly lastExit: TierExit | null;
+  readonly last_exit: TierExit | null;
   /** Why the app does not run, in words; null when nothing is wrong. */
   readonly problem: string | null;
 }
 
 export interface HostView {
-  readonly host: { readonly pid: number; readonly startedAt: string };
+  readonly host: { readonly pid: number; readonly started_at: number };
   readonly apps: readonly AppView[];
 }
 
@@ -32,9 +33,9 @@ export function viewOfTier(name: string, user: string, s: TierStatus): AppView {
     user,
     state: s.state === 'idle' ? 'starting' : s.state,
     pid: s.pid,
-    since: new Date(s.since).toISOString(),
+    since: s.since,
     restarts: s.restarts,
-    lastExit: s.lastExit,
+    last_exit: s.lastExit,
     problem: s.problem,
   };
 }

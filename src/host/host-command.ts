@@ -54,7 +54,7 @@ export async function runHost(options: HostOptions): Promise<number> {
   const hostSock = hostSocketFile(bases.runBase);
   const startedAt = Date.now();
   const apps: AppEntry[] = [];
-  const view = (): HostView => ({ host: { pid: process.pid, startedAt: new Date(startedAt).toISOString() }, apps: apps.map(appView) });
+  const view = (): HostView => ({ host: { pid: process.pid, started_at: startedAt }, apps: apps.map(appView) });
   const server = createApiServer(hostRoutes(view), (error) => log(`internal error in the host API: ${(error as Error).stack ?? error}`));
   const listening = await listenHostSocket(server, hostSock);
   if (listening !== null) {
@@ -150,8 +150,8 @@ async function setUpApp(r: Registration, bases: HostBases, environ: HostOptions[
 function appView(app: AppEntry): AppView {
   if (app.runner !== null) return viewOfTier(app.name, app.user ?? '', app.runner.snapshot);
   return {
-    name: app.name, user: app.user, state: 'refused', pid: null, since: new Date(app.refused?.since ?? Date.now()).toISOString(),
-    restarts: 0, lastExit: null, problem: app.refused?.problem ?? null,
+    name: app.name, user: app.user, state: 'refused', pid: null, since: app.refused?.since ?? Date.now(),
+    restarts: 0, last_exit: null, problem: app.refused?.problem ?? null,
   };
 }
 
