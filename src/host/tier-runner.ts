@@ -68,10 +68,24 @@ export class TierRunner {
     setTimeout(() => this.deps.groups.signalGroup(pid, 'SIGKILL'), FORCE_GRACE_MS).unref();
   }
 
+  private readonly queue: TierEvent[] = [];
+  private dispatching = false;
+
+  /** One event at a time: an effect that produces an event (a spawn that fails at once) queues it
+   * until every effect of the current transition has run. */
   private dispatch(event: TierEvent): void {
-    const t = transition(this.status, event, this.ctx);
-    this.status = t.status;
-    for (const effect of t.effects) this.run(effect);
+    this.queue.push(event);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+        const t = transition(this.status, next, this.ctx);
+        this.status = t.status;
+        for (const effect of t.effects) this.run(effect);
+      }
+    } finally {
+      this.dispatching = false;
+    }
   }
 
   private run(effect: TierEffect): void {
@@ -112,6 +126,7 @@ export class TierRunner {
     } catch (error) {
       return this.dispatch({ type: 'spawnFailed', reason: (error as Error).message, now: this.now() });
     }
+    child.on('error', (error) => this.deps.log(`${this.deps.registration.app}: app tier (pid ${child.pid}): ${error.message}`));
     child.on('exit', (code, signal) => {
       this.dispatch({ type: 'exited', exit: { code, signal }, now: this.now() });
     });
@@ -138,8 +153,10 @@ export class TierRunner {
         stdio: ['ignore', logFd, logFd, ...socketFds],
       });
       if (child.pid === undefined) {
+        // The reason (ENOENT of the cwd, EAGAIN...) comes later as an 'error' event; the message
+        // names what to check.
         child.on('error', () => undefined);
-        throw new Error(`cannot execute ${launch.file}`);
+        throw new Error(`cannot execute ${launch.file} in ${launch.cwd} (does the app folder exist?)`);
       }
       return child;
     } finally {
