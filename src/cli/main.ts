@@ -23,6 +23,10 @@ commands:
                 open to more than they should be (docs/audit.md); --apps, --run-dir, --state-dir,
                 --log-dir DIR: the host folders (default /etc/muster/apps, /run/muster,
                 /var/lib/muster, /var/log/muster); exit 1 when something severe was found
+  host          the root host tier (docs/host.md): start each registered app's tier as its user
+                and keep it running, in the foreground; --apps, --run-dir, --state-dir, --log-dir
+                DIR as for audit ($MUSTER_RUN_DIR also sets the run folder)
+  host status   the host tier's apps and their tiers (--json: as JSON); exit 3 if no host runs
 
   talking to a running supervisor (see docs/control.md):
   status [NAME...]              one line per instance: state, pid, uptime, restarts, cpu, memory
@@ -87,6 +91,7 @@ const ACCEPTS: Readonly<Record<string, readonly CommandOption[]>> = {
   wait: ['json', 'for', 'timeout'],
   down: ['json'],
   audit: ['json', 'apps', 'run-dir', 'state-dir', 'log-dir'],
+  host: ['json', 'apps', 'run-dir', 'state-dir', 'log-dir'],
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -139,6 +144,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       err: (s) => process.stderr.write(s),
     });
   }
+  if (command === 'host') return runHostCommand(rest, values);
   if (values.app !== undefined && (command === 'up' || command === 'config')) {
     return usageError(`${command} does not take --app: it works on an app folder (-C DIR); the host tier starts each app's tier itself`);
   }
@@ -190,6 +196,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
   }
+}
+
+/** `muster host` (the root tier, in the foreground) or `muster host status`. */
+async function runHostCommand(rest: readonly string[], values: { json?: boolean; apps?: string; 'run-dir'?: string; 'state-dir'?: string; 'log-dir'?: string; app?: string }): Promise<number> {
+  if (values.app !== undefined) return usageError('host does not take --app: it runs every registered app');
+  const [sub, ...extra] = rest;
+  if (sub === 'status') {
+    if (extra.length > 0) return usageError(`host status takes no arguments (got ${extra.join(' ')})`);
+    const stray = (['apps', 'state-dir', 'log-dir'] as const).filter((o) => values[o] !== undefined);
+    if (stray.length > 0) return usageError(`host status does not take ${stray.map((o) => `--${o}`).join(', ')}`);
+    const { runHostStatus } = await import('./host-status');
+    return runHostStatus({ json: values.json ?? false, runDir: values['run-dir'], environ: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  }
+  if (sub !== undefined) return usageError(`unknown host command "${sub}" (muster host, or muster host status)`);
+  if (values.json) return usageError('host takes --json only as host status --json');
+  const { runHost } = await import('../host/host-command');
+  return runHost({ apps: values.apps, run: values['run-dir'], state: values['state-dir'], log: values['log-dir'], environ: process.env, err: (s) => process.stderr.write(s) });
 }
 
 function isDirectory(dir: string): boolean {

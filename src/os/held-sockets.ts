@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type { SocketConfig } from '../config/model';
 import type { InheritedFd } from './listen-fds';
 import { socketEndpoint } from './proc-net';
-import type { SocketAnswer, SocketRequest } from './socket-maker';
+import type { SocketAnswer, SocketOwner, SocketRequest } from './socket-maker';
 
 /** The longest the helper may take to make every socket (it is one short node process). */
 const MAKE_TIMEOUT_MS = 30_000;
@@ -40,15 +40,17 @@ export class HeldSockets {
 
   static readonly none = new HeldSockets([]);
 
-  /** Make every socket of `configs`, or none: on any problem, what was made is closed again. */
-  static async open(configs: readonly SocketConfig[], environ: Readonly<Record<string, string | undefined>>): Promise<OpenResult> {
+  /** Make every socket of `configs`, or none: on any problem, what was made is closed again.
+   * `owners` (socket name -> uid/gid; the root host tier only) chowns a unix socket file right after bind. */
+  static async open(configs: readonly SocketConfig[], environ: Readonly<Record<string, string | undefined>>,
+    owners: ReadonlyMap<string, SocketOwner> = new Map()): Promise<OpenResult> {
     if (configs.length === 0) return { ok: true, sockets: HeldSockets.none };
     for (const config of configs) {
       if (config.kind !== 'unix') continue;
       const problem = await clearStaleFile(config);
       if (problem !== null) return { ok: false, message: problem };
     }
-    return makeSockets(configs, environ);
+    return makeSockets(configs, environ, owners);
   }
 
   /** The sockets a host tier passed (listen-fds.ts), checked: each fd must be a listening socket. */
@@ -180,7 +182,8 @@ function probeSocketFile(file: string): Promise<'live' | 'stale' | string> {
   });
 }
 
-function makeSockets(configs: readonly SocketConfig[], environ: Readonly<Record<string, string | undefined>>): Promise<OpenResult> {
+function makeSockets(configs: readonly SocketConfig[], environ: Readonly<Record<string, string | undefined>>,
+  owners: ReadonlyMap<string, SocketOwner>): Promise<OpenResult> {
   return new Promise((resolve) => {
     // A plain node: no inspector or loaders of ours, and no NODE_EXTRA_CA_CERTS (it makes node's
     // start 70-95 ms slower; the helper makes no TLS connection).
@@ -228,7 +231,10 @@ function makeSockets(configs: readonly SocketConfig[], environ: Readonly<Record<
     helper.on('exit', (code, signal) => {
       settle({ ok: false, message: `the helper that makes the sockets exited early (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}` });
     });
-    const requests: SocketRequest[] = configs.map((c) => ({ ...c }));
+    const requests: SocketRequest[] = configs.map((c) => {
+      const owner = owners.get(c.name);
+      return c.kind === 'unix' && owner !== undefined ? { ...c, owner } : { ...c };
+    });
     helper.send(requests);
   });
 }

@@ -8,11 +8,18 @@
 // The helper exits with process.exit instead of closing its servers: closing a unix socket server
 // in libuv unlinks its path.
 
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+
+/** Who a unix socket file belongs to; only the root host tier asks for one. */
+export interface SocketOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
 
 /** What muster asks for; see SocketConfig in config/model.ts. */
 export type SocketRequest =
-  | { readonly name: string; readonly kind: 'unix'; readonly path: string; readonly mode: number; readonly backlog: number }
+  | { readonly name: string; readonly kind: 'unix'; readonly path: string; readonly mode: number; readonly backlog: number; readonly owner?: SocketOwner }
   | { readonly name: string; readonly kind: 'tcp'; readonly host: string; readonly port: number; readonly backlog: number };
 
 /** One answer per socket, in order; a made socket comes with its handle. */
@@ -54,6 +61,9 @@ function main(): void {
       try {
         const server = await listen(request);
         servers.push(server);
+        // Right after bind, before anyone gets the handle: until now the file was root's with the
+        // final mode (never wider), from now on it is the registered owner's.
+        if (request.kind === 'unix' && request.owner !== undefined) fs.chownSync(request.path, request.owner.uid, request.owner.gid);
         // The raw handle, not the net.Server: the receiver then gets a handle it does not listen on.
         await send({ name: request.name, ok: true }, (server as unknown as { _handle: unknown })._handle);
       } catch (error) {
