@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MUSTER_JS } from './paths';
-import { waitUntilAsync } from './proc';
+import { environOf, waitUntilAsync } from './proc';
+import { liveStatFields } from '../../src/os/proc-stat';
 
 type After = { after(fn: () => Promise<void> | void): void };
 
@@ -114,6 +115,24 @@ export function musterAs(tree: HostTree, args: readonly string[], user?: string)
   }
 }
 
+/** The same without blocking: what a test needs while it streams requests or waits on timers. */
+export function musterAsync(tree: HostTree, args: readonly string[], user?: string, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const argv = [process.execPath, MUSTER_JS, ...args];
+  const command = user === undefined ? argv : ['/usr/sbin/runuser', '-u', user, '--', ...argv];
+  return new Promise((resolve) => {
+    const child = spawn(command[0]!, command.slice(1), { env: { PATH: '/usr/local/bin:/usr/bin:/bin', MUSTER_RUN_DIR: tree.run, NO_COLOR: '1' }, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 export interface HostApp {
   name: string;
   user: string | null;
@@ -176,13 +195,21 @@ export function procStatus(pid: number): ProcStatus {
   return { uid: ids(field('Uid')), gid: ids(field('Gid')), groups: ids(field('Groups')).sort((a, b) => a - b), noNewPrivs: Number(field('NoNewPrivs')), capEff: field('CapEff'), capBnd: field('CapBnd') };
 }
 
-export function procEnviron(pid: number): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const entry of fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')) {
-    const eq = entry.indexOf('=');
-    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+/** A process's environment (throws once it is gone). */
+export const procEnviron = environOf;
+
+/** Every live process whose environment says MUSTER_APP=app: its tier and everything under it. */
+export function processesOfApp(app: string): number[] {
+  const found: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || liveStatFields(name) === null) continue;
+    try {
+      if (environOf(Number(name)).MUSTER_APP === app) found.push(Number(name));
+    } catch {
+      /* gone meanwhile */
+    }
   }
-  return env;
+  return found;
 }
 
 /** `id -G USER`, ascending: what initgroups gives. */
