@@ -162,6 +162,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     get stopping() {
       return stopping;
     },
+    hostManaged: environ.MUSTER_HOST === '1',
   };
   // Every `down` waiting for the stop gets its answer before the connections are closed.
   const shutdownAnswers: Array<Promise<void>> = [];

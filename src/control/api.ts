@@ -30,6 +30,8 @@ export interface ControlledApp {
    * Called again while stopping, it returns the same promise. */
   shutdown(): Promise<void>;
   readonly stopping: boolean;
+  /** Started by the host tier (MUSTER_HOST=1), which restarts a tier that ends: `down` is refused. */
+  readonly hostManaged: boolean;
 }
 
 const MAX_LOG_LINES = 10_000;
@@ -176,6 +178,11 @@ export function createRoutes(app: ControlledApp): Routes {
 
     '/v1/shutdown': {
       POST: async () => {
+        // Under a host tier the tier's life is root's: it would be started again within a second,
+        // so ending it would only restart every process. Stopping processes is the operator's.
+        if (app.hostManaged) {
+          throw new ApiError(409, 'host_managed', 'this app runs under the host tier, which keeps its supervisor running: "muster stop all" stops every process and keeps them stopped ("muster start all" brings them back); taking the app off the host is root\'s (remove its registration, restart muster host)');
+        }
         // A second `down` (or one after Ctrl-C) asks for what is already happening: it waits for
         // the same end. A 409 would leave its client guessing how long the stop may still take.
         if (app.stopping) {

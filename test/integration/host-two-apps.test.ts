@@ -344,6 +344,19 @@ test('two apps under muster host: isolated users, sockets www-data:<app> 0660, o
     assert.notEqual(apps.find((a) => a.name === 'appc')?.state, 'running');
   });
 
+  await t.test("down is refused under the host (it would only restart the tier); stop all keeps the processes stopped", async () => {
+    const tier = tierPid(s, 'appa');
+    const down = await musterAsync(s.tree, ['--app', 'appa', 'down'], s.users.operator);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /runs under the host tier.*muster stop all/);
+    assert.equal(tierPid(s, 'appa'), tier);
+    assert.equal(isAlive(tier!), true);
+    const stop = await musterAsync(s.tree, ['--app', 'appa', 'stop', 'all'], s.users.operator);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.deepEqual((await statusOf(s, 'appa')).map((i) => `${i.name}:${i.state}`), ['web:stopped', 'worker:stopped']);
+    assert.deepEqual(Object.fromEntries(copiesPerInstance('appa')), {});
+  });
+
   await t.test('SIGTERM to the host stops every app gracefully and removes the sockets', async () => {
     host.child.kill('SIGTERM');
     const end = await Promise.race([host.exited, new Promise((r) => setTimeout(() => r('timeout'), 60_000))]);
