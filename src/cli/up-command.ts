@@ -21,6 +21,7 @@ import { settleMemoryWhenQuiet } from '../os/settle-memory';
 import { findLeftovers } from '../os/leftovers';
 import { nodeSpawner } from '../os/spawner';
 import { HeldSockets } from '../os/held-sockets';
+import { NOFILE_SOFT_ENV, lowerNofileSoft } from '../os/nofile';
 import { AppIO } from './instance-io';
 import { appPaths, shownPath, type AppPaths } from './app-paths';
 import { upSockets } from './up-sockets';
@@ -80,6 +81,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     return 2;
   }
   const inherited = sockets.value.kind === 'inherited' ? sockets.value : null;
+  const nofileProblem = lowerNofileSoft(environ, process.pid);
+  if (nofileProblem !== null) process.stderr.write(`muster: warning: ${nofileProblem}\n`);
+  delete environ[NOFILE_SOFT_ENV]; // done: the processes inherit the limit itself
   const loadOptions = { inheritedSockets: inherited?.names };
   const loaded = loadAppConfig(options.dir, environ, loadOptions);
   if (!loaded.ok) {

@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONTROL_SOCKET_NAME, type AppFolders } from './host-paths';
+import { NOFILE_SOFT_ENV } from '../os/nofile';
 import { prlimitOptions } from './limits';
 import type { Registration } from './registration-model';
 
@@ -78,6 +79,9 @@ export function tierEnv(inputs: LaunchInputs, fdNames: readonly string[]): Recor
     LISTEN_FDS: String(fdNames.length),
     LISTEN_FDNAMES: fdNames.join(':'),
   });
+  // node raises its soft nofile to the hard one as it starts; the app tier lowers it back (os/nofile.ts).
+  const nofile = r.limits.find((l) => l.resource === 'nofile');
+  if (nofile !== undefined) env[NOFILE_SOFT_ENV] = String(nofile.soft);
   return env;
 }
 

@@ -39,6 +39,7 @@ test('the argv: sh sets LISTEN_PID, prlimit sets the limits, setpriv drops to th
   ]);
   assert.equal(l.umask, 0o027);
   assert.equal(l.cwd, '/srv/appa');
+  assert.equal(l.env.MUSTER_NOFILE_SOFT, '4096', 'the soft nofile limit, which node raises and the app tier lowers back');
 });
 
 test('the environment holds only the contract\'s variables: nothing of root\'s, no SUDO_*, MAIL or XDG_RUNTIME_DIR', () => {
