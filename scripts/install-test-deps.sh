@@ -2,8 +2,8 @@
 # Installs the Debian packages the integration tests start for real (nginx, uwsgi, gunicorn, celery, redis),
 # only when one is missing. Needs root (or sudo) the first time.
 set -eu
-# passwd (useradd), util-linux (setpriv, prlimit, runuser) and procps (pkill): the host tier tests, as root.
-packages="nginx uwsgi uwsgi-plugin-python3 gunicorn python3-flask python3-celery python3-redis redis-server passwd util-linux procps"
+# passwd (useradd), util-linux (setpriv, prlimit, runuser), procps (pkill) and curl: the host tier tests, as root.
+packages="nginx uwsgi uwsgi-plugin-python3 gunicorn python3-flask python3-celery python3-redis redis-server passwd util-linux procps curl"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
