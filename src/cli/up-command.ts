@@ -114,7 +114,7 @@ export async function runUp(options: UpOptions): Promise<number> {
 
   // Filled once the control socket is ours (a second `up` must not touch the first one's sockets).
   const socketFds = new Map<string, number>();
-  let heldSockets = HeldSockets.none;
+  let heldSockets = HeldSockets.none();
   const groups = new LinuxProcessGroups();
   const supervisor = new Supervisor({
     config,
@@ -167,6 +167,22 @@ export async function runUp(options: UpOptions): Promise<number> {
       return stopping;
     },
     hostManaged: environ.MUSTER_HOST === '1',
+    openSockets: async (configs) => {
+      if (configs.length === 0) return null;
+      // Under a host tier every socket is the registration's (the config loader refuses others).
+      if (inherited) return 'under a host tier the sockets are the registration\'s; ask root to add it';
+      const made = await HeldSockets.open(configs, environ);
+      if (!made.ok) return made.message;
+      for (const [name, fd] of made.sockets.fds) socketFds.set(name, fd);
+      say(`holding socket${made.sockets.size === 1 ? '' : 's'} ${made.sockets.describe().join(', ')} (apply)`);
+      heldSockets.adopt(made.sockets);
+      return null;
+    },
+    closeSockets: (names) => {
+      for (const name of names) socketFds.delete(name);
+      const closed = heldSockets.closeNamed(names);
+      if (closed.length > 0) say(`closed socket${closed.length === 1 ? '' : 's'} ${closed.join(', ')} (no longer in the config)`);
+    },
   };
   // Every `down` waiting for the stop gets its answer before the connections are closed.
   const shutdownAnswers: Array<Promise<void>> = [];

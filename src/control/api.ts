@@ -1,11 +1,11 @@
 // The /v1 resources of the control socket (docs/api.md), on top of the supervisor. Every request
 // turns into supervisor calls that queue events; nothing here changes an instance directly.
 
-import type { AppConfig } from '../config/model';
+import type { AppConfig, SocketConfig } from '../config/model';
 import { canonicalSignal } from '../config/signals';
 import type { Instance } from '../core/instance';
 import type { InstanceRuntime } from '../core/machine';
-import { isEmptyPlan, planApply, socketChanges } from '../core/plan';
+import { changedSockets, isEmptyPlan, planApply } from '../core/plan';
 import type { InstanceResult, Supervisor } from '../core/supervisor';
 import { recentLines, type LogSource } from '../logs/recent-lines';
 import type { LiveFeed } from './feed';
@@ -32,6 +32,10 @@ export interface ControlledApp {
   readonly stopping: boolean;
   /** Started by the host tier (MUSTER_HOST=1), which restarts a tier that ends: `down` is refused. */
   readonly hostManaged: boolean;
+  /** Make and hold sockets `apply` added; null when done, else why not (nothing was made). */
+  openSockets(configs: readonly SocketConfig[]): Promise<string | null>;
+  /** Close and unlink sockets `apply` removed (their processes already stopped or restarted without them). */
+  closeSockets(names: readonly string[]): void;
 }
 
 const MAX_LOG_LINES = 10_000;
@@ -65,9 +69,10 @@ export function createRoutes(app: ControlledApp): Routes {
     if (!read.ok) {
       throw new ApiError(422, 'config_invalid', `the config has ${read.diagnostics.length === 1 ? 'an error' : `${read.diagnostics.length} errors`}; nothing was changed`, { diagnostics: read.diagnostics });
     }
-    const sockets = socketChanges(supervisor.appConfig, read.config);
+    const sockets = changedSockets(supervisor.appConfig, read.config);
     if (sockets.length > 0) {
-      throw new ApiError(409, 'sockets_changed', `${sockets.join(', ')}: muster makes its sockets when it starts, so this needs a new supervisor (muster down, then muster up -d); nothing was changed`, { sockets });
+      const list = sockets.map((name) => `[socket.${name}]`).join(', ');
+      throw new ApiError(409, 'sockets_changed', `${list} changed: a socket that processes hold cannot be replaced in place (it would be a new one, and its waiting connections lost), so this needs a new supervisor (muster down, then muster up -d); adding or removing a socket is fine; nothing was changed`, { sockets });
     }
     return { config: read.config, plan: planApply(supervisor.appConfig, read.config) };
   };
@@ -145,7 +150,14 @@ export function createRoutes(app: ControlledApp): Routes {
         refuseWhileStopping();
         const { config, plan } = readPlan();
         if (isEmptyPlan(plan)) return { applied: false, ok: true, plan, results: [] };
-        const applying = supervisor.apply(config, plan);
+        // New sockets exist before the processes that take them start; removed ones close after
+        // the processes that held them stopped or restarted without them.
+        const problem = await app.openSockets(config.sockets.filter((s) => plan.sockets.added.includes(s.name)));
+        if (problem !== null) throw new ApiError(409, 'socket_unavailable', `${problem}; nothing was changed`);
+        const applying = supervisor.apply(config, plan).then((results) => {
+          app.closeSockets(plan.sockets.removed);
+          return results;
+        });
         const mine = (applyInProgress = applying.then(() => undefined));
         try {
           return { applied: true, ...report('apply', await applying), plan };

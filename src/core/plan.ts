@@ -17,10 +17,14 @@ export interface ApplyPlan {
   readonly updated: ReadonlyArray<{ readonly name: string; readonly why: readonly string[] }>;
   readonly scaled: ReadonlyArray<{ readonly name: string; readonly from: number; readonly to: number }>;
   readonly unchanged: readonly string[];
+  /** [socket.NAME] tables added (made before any process starts) and removed (closed and unlinked
+   * once no process uses them). The processes that take or drop one are "changed" (key sockets). */
+  readonly sockets: { readonly added: readonly string[]; readonly removed: readonly string[] };
 }
 
 export function isEmptyPlan(plan: ApplyPlan): boolean {
-  return plan.added.length + plan.removed.length + plan.changed.length + plan.updated.length + plan.scaled.length === 0;
+  return plan.added.length + plan.removed.length + plan.changed.length + plan.updated.length + plan.scaled.length +
+    plan.sockets.added.length + plan.sockets.removed.length === 0;
 }
 
 /** The keys that make a process what it is: a change restarts it. Names as in muster.toml. */
@@ -69,22 +73,21 @@ export function planApply(current: AppConfig, next: AppConfig): ApplyPlan {
     }
   }
   const removed = current.processes.filter((p) => !after.has(p.name)).map((p) => p.name);
-  return { added, removed, changed, updated, scaled, unchanged };
+  const socketsBefore = new Set(current.sockets.map((s) => s.name));
+  const socketsAfter = new Set(next.sockets.map((s) => s.name));
+  const sockets = {
+    added: [...socketsAfter].filter((name) => !socketsBefore.has(name)),
+    removed: [...socketsBefore].filter((name) => !socketsAfter.has(name)),
+  };
+  return { added, removed, changed, updated, scaled, unchanged, sockets };
 }
 
-/** The sockets muster holds are made once, when it starts (apply cannot make or drop one: it would
- * need the host tier's rights on a host). What differs, as "[socket.NAME] added/removed/changed". */
-export function socketChanges(current: AppConfig, next: AppConfig): string[] {
+/** [socket.NAME] tables whose definition differs (path, address, mode, backlog): apply cannot
+ * change those, since the socket would be a new one (a new inode, its backlog lost) while processes
+ * still hold the old; that needs down and up. Added and removed ones are in the plan. */
+export function changedSockets(current: AppConfig, next: AppConfig): string[] {
   const before = new Map(current.sockets.map((s) => [s.name, s]));
-  const after = new Map(next.sockets.map((s) => [s.name, s]));
-  const changes: string[] = [];
-  for (const [name, socket] of after) {
-    const old = before.get(name);
-    if (old === undefined) changes.push(`[socket.${name}] added`);
-    else if (!sameValue(old, socket)) changes.push(`[socket.${name}] changed`);
-  }
-  for (const name of before.keys()) if (!after.has(name)) changes.push(`[socket.${name}] removed`);
-  return changes;
+  return next.sockets.filter((s) => before.has(s.name) && !sameValue(before.get(s.name), s)).map((s) => s.name);
 }
 
 function differences(a: ProcessConfig, b: ProcessConfig, keys: ReadonlyArray<readonly [keyof ProcessConfig, string]>): string[] {

@@ -36,15 +36,18 @@ export class HeldSockets {
   private closed = false;
 
   /** Use HeldSockets.open. */
-  constructor(private readonly held: readonly Held[]) {}
+  constructor(private held: readonly Held[]) {}
 
-  static readonly none = new HeldSockets([]);
+  /** No socket; a fresh set each time, since `apply` may add to it. */
+  static none(): HeldSockets {
+    return new HeldSockets([]);
+  }
 
   /** Make every socket of `configs`, or none: on any problem, what was made is closed again.
    * `owners` (socket name -> uid/gid; the root host tier only) chowns a unix socket file right after bind. */
   static async open(configs: readonly SocketConfig[], environ: Readonly<Record<string, string | undefined>>,
     owners: ReadonlyMap<string, SocketOwner> = new Map()): Promise<OpenResult> {
-    if (configs.length === 0) return { ok: true, sockets: HeldSockets.none };
+    if (configs.length === 0) return { ok: true, sockets: HeldSockets.none() };
     for (const config of configs) {
       if (config.kind !== 'unix') continue;
       const problem = await clearStaleFile(config);
@@ -76,6 +79,21 @@ export class HeldSockets {
   /** Where each socket listens, for muster's own lines: "web at /srv/app/run/web.sock". */
   describe(): string[] {
     return this.held.map((h) => `${h.name} at ${h.where}`);
+  }
+
+  /** Take over the sockets of `more` (made by `apply` for added [socket.NAME] tables). */
+  adopt(more: HeldSockets): void {
+    this.held = [...this.held, ...more.held];
+    more.held = [];
+  }
+
+  /** Close the named sockets and remove their files (still ours): `apply` dropped their tables,
+   * once no process uses them. Returns where each one listened, for muster's line. */
+  closeNamed(names: readonly string[]): string[] {
+    const closing = this.held.filter((h) => names.includes(h.name));
+    this.held = this.held.filter((h) => !names.includes(h.name));
+    for (const h of closing) closeHeld(h);
+    return closing.map((h) => `${h.name} at ${h.where}`);
   }
 
   /** Close every socket and remove the files that are still ours. Idempotent. */

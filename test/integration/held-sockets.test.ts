@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { muster, readMusterLog, statusJson, upDetached } from '../support/control';
+import { muster, musterJson, readMusterLog, statusJson, upDetached } from '../support/control';
 import { environOf, waitUntilAsync } from '../support/proc';
 import { tempApp } from '../support/up';
 import { getUnix, notOk, requestStream } from '../support/requests';
@@ -151,7 +151,7 @@ command = "sleep 600"
   assert.deepEqual([webEnv.LISTEN_FDS, webEnv.LISTEN_PID, webEnv.LISTEN_FDNAMES], ['1', String(web.pid), 'web']);
 });
 
-test('apply refuses a changed socket and changes nothing; a process that starts receiving a socket restarts with it', async (t) => {
+test('apply refuses a changed socket and changes nothing; adds and removes sockets with the processes that take them; web keeps its socket and pid', async (t) => {
   const dir = tempApp({ 'muster.toml': NODE_APP, 'server.js': NODE_SERVER });
   const sock = path.join(dir, 'run', 'web.sock');
   await upDetached(t, dir);
@@ -161,7 +161,7 @@ test('apply refuses a changed socket and changes nothing; a process that starts 
   fs.writeFileSync(path.join(dir, 'muster.toml'), NODE_APP.replace('run/web.sock', 'run/other.sock'));
   const refused = await muster(dir, ['apply']);
   assert.equal(refused.code, 1, refused.stderr);
-  assert.match(refused.stderr, /\[socket\.web\] changed: muster makes its sockets when it starts.*muster down, then muster up -d.*nothing was changed/s);
+  assert.match(refused.stderr, /\[socket\.web\] changed: a socket that processes hold cannot be replaced in place.*muster down, then muster up -d.*adding or removing a socket is fine; nothing was changed/s);
   const [after] = await statusJson(dir, ['web']);
   assert.equal(after!.pid, before!.pid, 'web keeps running untouched');
   assert.equal(inode(sock), ino);
@@ -179,6 +179,38 @@ ready = { log = "serving" }
   const [second] = await statusJson(dir, ['second']);
   assert.equal(environOf(second!.pid!).LISTEN_FDNAMES, 'web');
   assert.equal((await statusJson(dir, ['web']))[0]!.pid, before!.pid);
+
+  // A new socket and a process that takes it: made (with its mode) before the process starts.
+  const extra = path.join(dir, 'run', 'extra.sock');
+  const withExtra = `${NODE_APP}
+[socket.extra]
+path = "run/extra.sock"
+mode = "0600"
+
+[process.extra]
+command = "node server.js"
+sockets = ["extra"]
+ready = { log = "serving" }
+`;
+  fs.writeFileSync(path.join(dir, 'muster.toml'), withExtra);
+  const dry = await muster(dir, ['apply', '--dry-run']);
+  assert.match(dry.stdout, /add\s+\[socket\.extra\]/);
+  assert.equal(fs.existsSync(extra), false, 'a dry run makes nothing');
+  const added = await musterJson(dir, ['apply']);
+  assert.deepEqual(added.plan.sockets, { added: ['extra'], removed: [] });
+  assert.deepEqual(added.plan.removed, ['second']);
+  assert.equal(fs.lstatSync(extra).mode & 0o777, 0o600);
+  const [extraWeb] = await statusJson(dir, ['extra']);
+  assert.deepEqual(await getUnix(extra), { status: 200, body: `${extraWeb!.pid} extra\n` });
+
+  // Removed again: the process stops first, then the socket is closed and its file removed.
+  fs.writeFileSync(path.join(dir, 'muster.toml'), NODE_APP);
+  const removed = await musterJson(dir, ['apply']);
+  assert.deepEqual(removed.plan.sockets, { added: [], removed: ['extra'] });
+  assert.equal(fs.existsSync(extra), false, 'apply removed the socket file with its table');
+  assert.equal((await statusJson(dir, ['web']))[0]!.pid, before!.pid, 'web was never touched');
+  assert.equal(inode(sock), ino);
+  assert.match(readMusterLog(dir), /closed socket extra at .*extra\.sock \(no longer in the config\)/);
 });
 
 test('a stale socket file is replaced; a live listener and a file that is not a socket stop up and are left untouched', async (t) => {

@@ -58,6 +58,8 @@ export interface ApplyPlan {
   readonly updated?: readonly { readonly name: string; readonly why: readonly string[] }[];
   readonly scaled: readonly { readonly name: string; readonly from: number; readonly to: number }[];
   readonly unchanged: readonly string[];
+  /** [socket.NAME] tables added and removed (absent from supervisors older than this client). */
+  readonly sockets?: { readonly added: readonly string[]; readonly removed: readonly string[] };
 }
 
 export interface ApplyAnswer {

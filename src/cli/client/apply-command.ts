@@ -47,16 +47,19 @@ export function renderApply(answer: ApplyAnswer, dryRun: boolean): string {
 }
 
 export function planIsEmpty(plan: ApplyPlan): boolean {
-  return plan.added.length === 0 && plan.removed.length === 0 && plan.changed.length === 0 && (plan.updated ?? []).length === 0 && plan.scaled.length === 0;
+  return plan.added.length === 0 && plan.removed.length === 0 && plan.changed.length === 0 && (plan.updated ?? []).length === 0 && plan.scaled.length === 0 &&
+    (plan.sockets?.added ?? []).length === 0 && (plan.sockets?.removed ?? []).length === 0;
 }
 
 function renderPlan(plan: ApplyPlan): string {
   const rows: string[][] = [];
+  for (const name of plan.sockets?.added ?? []) rows.push(['  add', `[socket.${name}]`, '(made and held before the processes start)']);
   for (const name of plan.added) rows.push(['  add', name, '(new in the config)']);
   for (const name of plan.removed) rows.push(['  remove', name, '(no longer in the config)']);
   for (const c of plan.changed) rows.push(['  change', c.name, `(${c.why.join(', ')}): restarts`]);
   for (const u of plan.updated ?? []) rows.push(['  update', u.name, `(${u.why.join(', ')}): no restart`]);
   for (const s of plan.scaled) rows.push(['  scale', s.name, `${s.from} -> ${s.to} instances`]);
+  for (const name of plan.sockets?.removed ?? []) rows.push(['  remove', `[socket.${name}]`, '(closed and its file removed once no process uses it)']);
   const n = plan.unchanged.length;
   return renderTable(rows) + (n > 0 ? `  ${n} process${n === 1 ? '' : 'es'} unchanged\n` : '');
 }

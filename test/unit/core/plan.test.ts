@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AppConfig, ProcessConfig } from '../../../src/config/model';
-import { isEmptyPlan, planApply } from '../../../src/core/plan';
+import { changedSockets, isEmptyPlan, planApply } from '../../../src/core/plan';
 
 function p(name: string, more: Partial<ProcessConfig> = {}): ProcessConfig {
   return {
@@ -46,4 +46,17 @@ test('settings muster applies itself are updated in place, without a restart', (
   assert.deepEqual(plan.updated, [{ name: 'web', why: ['stop_timeout', 'reload_signal'] }, { name: 'worker', why: ['depends_on'] }]);
   assert.deepEqual(plan.scaled, [{ name: 'worker', from: 2, to: 3 }]);
   assert.deepEqual(plan.unchanged, []);
+});
+
+test('sockets: added and removed tables are in the plan, the processes that take or drop one restart; a changed table is not planned but reported', () => {
+  const sock = (name: string, mode = 0o660) => ({ name, kind: 'unix' as const, path: `/app/run/${name}.sock`, mode, backlog: 511 });
+  const before: AppConfig = { root: '/app', processes: [p('web', { sockets: ['web'] }), p('admin', { sockets: ['admin'] })], sockets: [sock('web'), sock('admin')] };
+  const after: AppConfig = { root: '/app', processes: [p('web', { sockets: ['web', 'api'] }), p('admin')], sockets: [sock('web'), sock('api')] };
+  const plan = planApply(before, after);
+  assert.deepEqual(plan.sockets, { added: ['api'], removed: ['admin'] });
+  assert.deepEqual(plan.changed.map((c) => `${c.name}:${c.why.join(',')}`), ['web:sockets', 'admin:sockets']);
+  assert.deepEqual(changedSockets(before, after), []);
+  const sockOnly = planApply(before, { ...before, sockets: [...before.sockets, sock('spare')] });
+  assert.equal(isEmptyPlan(sockOnly), false, 'a socket alone is something to do');
+  assert.deepEqual(changedSockets(before, { ...before, sockets: [sock('web', 0o600), sock('admin')] }), ['web']);
 });
