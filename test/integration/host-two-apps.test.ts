@@ -72,7 +72,9 @@ function registration(user: string, root: string, operators: string | null): str
 
 function setUp(t: { after(fn: () => void): void }): Setup {
   const opsGroup = makeGroup(t, uniqueName('ops'));
-  const users = { a: makeUser(t, uniqueName('a')), b: makeUser(t, uniqueName('b')), c: makeUser(t, uniqueName('c')), operator: makeUser(t, uniqueName('o'), [opsGroup]) };
+  // Runtime users without a login shell, as `muster audit` wants them; the operator is a person.
+  const runtime = (suffix: string) => makeUser(t, uniqueName(suffix), [], '/usr/sbin/nologin');
+  const users = { a: runtime('a'), b: runtime('b'), c: runtime('c'), operator: makeUser(t, uniqueName('o'), [opsGroup]) };
   const tree = hostTree(t);
   appFolder(path.join(tree.base, 'appa'));
   appFolder(path.join(tree.base, 'appb'));
@@ -341,6 +343,14 @@ test('two apps under muster host: isolated users, sockets www-data:<app> 0660, o
     const apps = hostApps(s.tree);
     assert.deepEqual(apps.filter((a) => a.name !== 'appc').map((a) => `${a.name}:${a.state}`), ['appa:running', 'appb:running']);
     assert.notEqual(apps.find((a) => a.name === 'appc')?.state, 'running');
+  });
+
+  await t.test('muster audit finds nothing to report on this setup', async () => {
+    const r = await musterAsync(s.tree, ['audit', 'appa', '--json', '--apps', s.tree.apps, '--run-dir', s.tree.run, '--state-dir', s.tree.state, '--log-dir', s.tree.log]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.apps.map((a: { app: string; findings: unknown[] }) => [a.app, a.findings]), [['appa', []]], r.stdout);
+    assert.deepEqual([report.severe, report.warnings], [0, 0]);
   });
 
   await t.test("down is refused under the host (it would only restart the tier); stop all keeps the processes stopped", async () => {

@@ -22,9 +22,9 @@ export function uniqueName(suffix: string): string {
   return `mt${crypto.randomBytes(3).toString('hex')}${suffix}`;
 }
 
-/** useradd a system user with a home and /bin/sh (removed with its home at the end). */
-export function makeUser(t: After, name: string, groups: readonly string[] = []): string {
-  const args = ['-r', '-m', '-d', `/home/${name}`, '-s', '/bin/sh', '-U'];
+/** useradd a system user with a home and a shell, /bin/sh unless told (removed with its home at the end). */
+export function makeUser(t: After, name: string, groups: readonly string[] = [], shell = '/bin/sh'): string {
+  const args = ['-r', '-m', '-d', `/home/${name}`, '-s', shell, '-U'];
   if (groups.length > 0) args.push('-G', groups.join(','));
   execFileSync('useradd', [...args, name]);
   t.after(() => {
