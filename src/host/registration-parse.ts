@@ -209,8 +209,18 @@ class RegistrationReader {
         else sockets.push({ config, owner: null, group: null });
         continue;
       }
+      const pathAt = raw.endpoint.kind === 'unix' ? raw.endpoint.path.at : raw.at;
       if (config.path === control) {
-        this.report(raw.endpoint.kind === 'unix' ? raw.endpoint.path.at : raw.at, `path of ${where} is the app tier's control socket (${control})`, `choose another path, e.g. path = "${config.name}.sock"`);
+        this.report(pathAt, `path of ${where} is the app tier's control socket (${control})`, `choose another path, e.g. path = "${config.name}.sock"`);
+        continue;
+      }
+      // Only in the app's own run folder (root's, 0755): elsewhere the socket could land in another
+      // app's folder (its control socket's place), in a folder someone else may write (and swap
+      // the path between bind and chown), or anywhere "../" leads.
+      const runDir = path.dirname(control);
+      if (path.dirname(config.path) !== runDir) {
+        this.report(pathAt, `path of ${where} (${config.path}) is not in the app's run folder ${runDir}: the host makes sockets only there, where nobody but root may write`,
+          `write path = "${path.basename(config.path)}" (made as ${path.join(runDir, path.basename(config.path))}) and point the web server there`);
         continue;
       }
       const owner = given.owner === undefined ? user : this.ownerUser(given.owner, where);

@@ -47,10 +47,12 @@ export function loadRegistrations(appsDir: string, options: LoadOptions = {}): R
   }
   const registrations: Registration[] = [];
   const refused: RefusedRegistration[] = [];
+  // A folder others may write lets them add or swap registrations: then none is trusted.
+  const untrustedFolder = folderTrustProblem(appsDir);
   for (const name of names) {
     const file = path.join(path.resolve(appsDir), name);
     const app = name.slice(0, -'.toml'.length);
-    const read = readRegistration(file, app, context);
+    const read: RegistrationParse = untrustedFolder !== null ? { ok: false, diagnostics: [diagnostic(file, 0, 0, `${untrustedFolder}; the app is not started`, 'chown root:root FOLDER; chmod go-w FOLDER (for each folder named)')] } : readRegistration(file, app, context);
     if (!read.ok) {
       refused.push({ app, file, diagnostics: read.diagnostics });
       continue;
@@ -66,8 +68,12 @@ export function loadRegistrations(appsDir: string, options: LoadOptions = {}): R
 export function readRegistration(file: string, app: string, context: { runBase: string; accounts: Accounts }): RegistrationParse {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    // O_NOFOLLOW: a link would make the registration whatever the owner of its target's folder wants.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      return { ok: false, diagnostics: [diagnostic(file, 0, 0, `${file} is a symbolic link; the app is not started (a link is only as safe as every folder on its target's path)`, `replace it with the file itself: cp --remove-destination "$(readlink -f ${file})" ${file}`)] };
+    }
     return { ok: false, diagnostics: [diagnostic(file, 0, 0, `cannot read ${file}: ${(error as Error).message}`, 'make it a file root can read')] };
   }
   try {
@@ -77,6 +83,32 @@ export function readRegistration(file: string, app: string, context: { runBase: 
     return parseRegistration(fs.readFileSync(fd, 'utf8'), file, app, context);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** The registrations folder and every folder above it: root's, and writable by nobody else (a
+ * sticky folder above, like /tmp, is fine: others cannot rename or remove root's entries in it).
+ * Null when trusted, else why not. */
+export function folderTrustProblem(appsDir: string): string | null {
+  let folder: string;
+  try {
+    folder = fs.realpathSync(appsDir);
+  } catch {
+    return null; // unreadable: readdir already said so
+  }
+  let current = folder;
+  let what = `the registrations folder ${folder}`;
+  for (;;) {
+    const stat = fs.statSync(current);
+    if (stat.uid !== 0) return `${what} is owned by uid ${stat.uid}, not root`;
+    const sticky = (stat.mode & 0o1000) !== 0 && current !== folder;
+    if ((stat.mode & 0o022) !== 0 && !sticky) {
+      return `${what} is writable by ${stat.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(stat.mode & 0o7777).toString(8).padStart(4, '0')})`;
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return null;
+    current = parent;
+    what = `${current}, a folder above the registrations,`;
   }
 }
 

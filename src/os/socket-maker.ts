@@ -62,8 +62,9 @@ function main(): void {
         const server = await listen(request);
         servers.push(server);
         // Right after bind, before anyone gets the handle: until now the file was root's with the
-        // final mode (never wider), from now on it is the registered owner's.
-        if (request.kind === 'unix' && request.owner !== undefined) fs.chownSync(request.path, request.owner.uid, request.owner.gid);
+        // final mode (never wider), from now on it is the registered owner's. lchown: should the path
+        // have been swapped for a link meanwhile, root changes the link, never what it points to.
+        if (request.kind === 'unix' && request.owner !== undefined) fs.lchownSync(request.path, request.owner.uid, request.owner.gid);
         // The raw handle, not the net.Server: the receiver then gets a handle it does not listen on.
         await send({ name: request.name, ok: true }, (server as unknown as { _handle: unknown })._handle);
       } catch (error) {

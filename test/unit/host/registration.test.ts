@@ -164,6 +164,11 @@ test('sockets: the app config\'s checks, plus owner and group that must exist', 
   only(`${MINIMAL}[socket.muster-control]\npath = "x.sock"\n`, /:3:9: \[socket\.muster-control\]: the name "muster-control" is the app tier's control socket/);
   only(`${MINIMAL}[socket.web]\npath = "control.sock"\n`, /:4:8: path of \[socket\.web\] is the app tier's control socket \(\/run\/muster\/appa\/control\.sock\)/);
   only(`${MINIMAL}[socket.a]\npath = "x.sock"\n[socket.b]\npath = "/run/muster/appa/x.sock"\n`, /\[socket\.b\] has the same path as \[socket\.a\]/);
+  // Only in the app's run folder: not "../", not another app's folder (its control socket), not /tmp.
+  only(`${MINIMAL}[socket.web]\npath = "../../etc/x.sock"\n`, /:4:8: path of \[socket\.web\] \(\/run\/etc\/x\.sock\) is not in the app's run folder \/run\/muster\/appa[^\n]*\n  hint: write path = "x\.sock"/);
+  only(`${MINIMAL}[socket.web]\npath = "../appb/control.sock"\n`, /path of \[socket\.web\] \(\/run\/muster\/appb\/control\.sock\) is not in the app's run folder/);
+  only(`${MINIMAL}[socket.web]\npath = "/tmp/web.sock"\n`, /path of \[socket\.web\] \(\/tmp\/web\.sock\) is not in the app's run folder/);
+  only(`${MINIMAL}[socket.web]\npath = "sub/web.sock"\n`, /is not in the app's run folder/);
 });
 
 test('unknown keys get a suggestion; [process.*] belongs in the app config; the app name comes from the file', () => {
@@ -230,9 +235,9 @@ test('a registration writable by its group or everyone, or not owned by root, is
 
 test('two apps on one socket: the later one is refused, naming the other', (t) => {
   const dir = appsDir({
-    'appa.toml': `${MINIMAL}[socket.web]\npath = "/run/shared.sock"\n[socket.api]\naddress = "0.0.0.0:8000"\n`,
+    'appa.toml': `${MINIMAL}[socket.api]\naddress = "0.0.0.0:8000"\n[socket.admin]\naddress = "127.0.0.1:9000"\n`,
     'appb.toml': 'user = "appb"\nroot = "/srv/appb"\n[socket.http]\naddress = "127.0.0.1:8000"\n',
-    'appc.toml': 'user = "appb"\nroot = "/srv/appc"\n[socket.www]\npath = "/run/shared.sock"\n',
+    'appc.toml': 'user = "appb"\nroot = "/srv/appc"\n[socket.www]\naddress = "127.0.0.1:9000"\n',
   });
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const set = loadRegistrations(dir, { runBase: RUN, accounts });
@@ -240,7 +245,34 @@ test('two apps on one socket: the later one is refused, naming the other', (t) =
   assert.deepEqual(set.registrations.map((r) => r.app), ['appa']);
   const shown = set.refused.map((r) => formatDiagnostic(r.diagnostics[0]!));
   assert.match(shown[0]!, /appb\.toml: \[socket\.http\] \(127\.0\.0\.1:8000\) is also \[socket\.api\] of app appa/);
-  assert.match(shown[1]!, /appc\.toml: \[socket\.www\] \(\/run\/shared\.sock\) is also \[socket\.web\] of app appa/);
+  assert.match(shown[1]!, /appc\.toml: \[socket\.www\] \(127\.0\.0\.1:9000\) is also \[socket\.admin\] of app appa/);
+});
+
+test('a registration that is a symbolic link is refused, even to a good file', (t) => {
+  const dir = appsDir({ 'real.toml': MINIMAL });
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.symlinkSync(path.join(dir, 'real.toml'), path.join(dir, 'linked.toml'));
+  const set = loadRegistrations(dir, { runBase: RUN, accounts });
+  const linked = set.refused.find((r) => r.app === 'linked');
+  assert.match(formatDiagnostic(linked!.diagnostics[0]!), /linked\.toml is a symbolic link; the app is not started/);
+});
+
+test('a registrations folder others may write (or a folder above it that is not sticky) refuses every app in it', (t) => {
+  if (process.getuid?.() !== 0) return; // files not owned by root are refused before this check
+  const dir = appsDir({ 'appa.toml': MINIMAL });
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  assert.deepEqual(loadRegistrations(dir, { runBase: RUN, accounts }).registrations.map((r) => r.app), ['appa'], 'mkdtemp under sticky /tmp is fine');
+  fs.chmodSync(dir, 0o777);
+  let set = loadRegistrations(dir, { runBase: RUN, accounts });
+  assert.deepEqual(set.registrations, []);
+  assert.match(formatDiagnostic(set.refused[0]!.diagnostics[0]!), new RegExp(`the registrations folder ${dir} is writable by everyone \\(mode 0777\\); the app is not started`));
+  fs.chmodSync(dir, 0o755);
+  const inner = path.join(dir, 'apps');
+  fs.mkdirSync(inner, { mode: 0o755 });
+  fs.writeFileSync(path.join(inner, 'appa.toml'), MINIMAL, { mode: 0o644 });
+  fs.chmodSync(dir, 0o775);
+  set = loadRegistrations(inner, { runBase: RUN, accounts });
+  assert.match(formatDiagnostic(set.refused[0]!.diagnostics[0]!), new RegExp(`${dir}, a folder above the registrations, is writable by its group \\(mode 0775\\)`));
 });
 
 test('a missing folder is one problem, not an exception', () => {
