@@ -30,8 +30,9 @@ export function groupEntry(groupFile: string, gid: number): { readonly name: str
   return null;
 }
 
-/** `socket` is the socket file's stat, or the error that kept us from reading it. */
-export function permissionDeniedMessage(socketPath: string, socket: SocketOwner | Error, caller: Caller, groupFile: string): string {
+/** `socket` is the socket file's stat, or the error that kept us from reading it; `ownerGid` the
+ * primary group of the socket's owner (the app's user), when known. */
+export function permissionDeniedMessage(socketPath: string, socket: SocketOwner | Error, caller: Caller, groupFile: string, ownerGid: number | null = null): string {
   const head = `muster: permission denied on ${socketPath}`;
   if (socket instanceof Error) return `${head}: its folder ${path.dirname(socketPath)} is closed to you (${socket.message})`;
   const entry = groupEntry(groupFile, socket.gid);
@@ -41,6 +42,12 @@ export function permissionDeniedMessage(socketPath: string, socket: SocketOwner 
   }
   if (entry?.members.includes(caller.user)) {
     return `${head}: you were added to group "${group}" after this session began; log in again (or run: newgrp ${group})`;
+  }
+  // No operators group registered: the socket's group is the app's own, which also opens its logs
+  // and state folders. A group of its own for operators gives them the control socket only.
+  if (ownerGid !== null && socket.gid === ownerGid) {
+    return `${head}: you are not in group "${group}", the app's own group (it also opens the app's logs and state); ` +
+      `ask root to set operators = "${group}-ops" in the app's registration and add you to that group (usermod -aG ${group}-ops ${caller.user})`;
   }
   return `${head}: you are not in group "${group}" (ask root to add you: usermod -aG ${group} ${caller.user})`;
 }
@@ -60,7 +67,20 @@ export function explainPermissionDenied(socketPath: string, environ: Readonly<Re
     /* no names then: the gid is shown */
   }
   const gids = [...new Set([process.getegid!(), ...process.getgroups!()])];
-  return permissionDeniedMessage(socketPath, socket, { user: userName(environ), gids }, groupFile);
+  return permissionDeniedMessage(socketPath, socket, { user: userName(environ), gids }, groupFile, socket instanceof Error ? null : primaryGid(socket.uid));
+}
+
+/** The primary gid of `uid` from /etc/passwd; null when not there. */
+function primaryGid(uid: number): number | null {
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [, , id, gid] = line.split(':');
+      if (id !== undefined && id !== '' && Number(id) === uid && gid !== undefined && gid !== '') return Number(gid);
+    }
+  } catch {
+    /* no passwd: the general advice */
+  }
+  return null;
 }
 
 function userName(environ: Readonly<Record<string, string | undefined>>): string {

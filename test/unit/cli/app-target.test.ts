@@ -47,6 +47,9 @@ test("permission denied: names the socket's group and the usermod that fixes it"
     /you are in its group "shop-ops", but its mode is 0600/);
   assert.match(permissionDeniedMessage(sock, { ...socket, gid: 4242 }, { user: 'carol', gids: [] }, GROUPS),
     /not in group "4242" \(ask root to add you: usermod -aG 4242 carol\)/, 'a gid without a name is shown as the number');
+  assert.equal(permissionDeniedMessage(sock, { ...socket, gid: 1001 }, { user: 'carol', gids: [1003] }, GROUPS, 1001),
+    'muster: permission denied on /run/muster/shop/control.sock: you are not in group "shop", the app\'s own group (it also opens the app\'s logs and state); ' +
+    'ask root to set operators = "shop-ops" in the app\'s registration and add you to that group (usermod -aG shop-ops carol)', 'no operators group registered');
   assert.match(permissionDeniedMessage(sock, new Error('EACCES: permission denied'), { user: 'carol', gids: [] }, GROUPS),
     /permission denied on .*: its folder \/run\/muster\/shop is closed to you/);
 });
