@@ -106,7 +106,7 @@ function socketFacts(reg: Registration, ctx: AuditContext, unseen: Unseen[]): So
   });
   const folderPaths = new Set([control, ...sockets].filter((s) => s.facts !== null).map((s) => path.dirname(s.facts!.path)));
   const folders = [...folderPaths].map((p) => probe(p, true, unseen)).filter((f): f is FileFacts => f !== null);
-  return { registration: reg.file, control, sockets, folders };
+  return { registration: reg.file, control, sockets, runFolder: path.dirname(controlPath), folders };
 }
 
 function bases(dirs: AuditDirs) {
