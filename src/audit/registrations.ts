@@ -39,9 +39,13 @@ export function readRegistrations(appsDir: string, runBase: string, accounts: Ac
   return { ok: true, apps: apps.sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0)) };
 }
 
+/** Who may write it: the audit reports that itself. A FIFO or a folder is no such problem (there
+ * is nothing to read), so the host's refusal of it stays among the problems. Only stat here, and
+ * readText reads regular files only: nothing opens a FIFO, which would block the audit. */
 function trustProblem(file: string): Diagnostic | null {
   try {
-    return untrustedFileProblem(file, fs.statSync(file));
+    const stat = fs.statSync(file);
+    return stat.isFile() ? untrustedFileProblem(file, stat) : null;
   } catch {
     return null;
   }
