@@ -8,6 +8,7 @@ import type { NamedId, Registration } from '../host/registration';
 import { namesOf, principalOf } from './accounts';
 import { CodeTree, checkCode } from './check-code';
 import { ExposureFacts, checkExposure } from './check-exposure';
+import { checkHostFolders } from './check-folders';
 import { checkLogin } from './check-login';
 import { checkProcesses } from './check-processes';
 import { checkRegistration } from './check-registration';
@@ -39,6 +40,7 @@ export function auditApp(app: AppRegistration, ctx: AuditContext): Finding[] {
     const skipped = registration === null ? '; only the checks that need no registration were run' : '';
     findings.push(note('registration', file, `muster host refuses the app: ${oneLine(problem)}${skipped}`, problem.hint ?? `fix ${file}`));
   }
+  if (app.hostAccepts) findings.push(...checkHostFolders(hostFolderFacts(app.app, ctx, unseen)));
   if (registration !== null) findings.push(...auditAsUser(registration, ctx, unseen));
   findings.push(...checkExposure(exposureFacts(app.app, registration, file, ctx, unseen)));
   findings.push(...checkProcesses(ctx.processes.byApp.get(app.app) ?? [], { app: app.app, registration: file, uid: registration?.user.uid ?? null }));
@@ -107,6 +109,12 @@ function socketFacts(reg: Registration, ctx: AuditContext, unseen: Unseen[]): So
   const folderPaths = new Set([control, ...sockets].filter((s) => s.facts !== null).map((s) => path.dirname(s.facts!.path)));
   const folders = [...folderPaths].map((p) => probe(p, true, unseen)).filter((f): f is FileFacts => f !== null);
   return { registration: reg.file, control, sockets, runFolder: path.dirname(controlPath), folders };
+}
+
+function hostFolderFacts(name: string, ctx: AuditContext, unseen: Unseen[]) {
+  const folders = appFolders(bases(ctx.dirs), name);
+  const at = (p: string, follow: boolean) => ({ path: p, facts: probe(p, follow, unseen) });
+  return { run: at(folders.run, true), control: at(folders.controlSocket, false), state: at(folders.state, true), log: at(folders.logs, true) };
 }
 
 function bases(dirs: AuditDirs) {

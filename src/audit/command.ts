@@ -29,6 +29,9 @@ export interface AuditOptions {
   readonly walkLimit?: number;
   /** Where /etc/passwd, /etc/group and /etc/shadow are. */
   readonly etc?: string;
+  /** MUSTER_RUN_DIR sets the run base, as for `muster host` and the clients (--run-dir wins).
+   * Default: process.env. */
+  readonly environ?: Readonly<Record<string, string | undefined>>;
 }
 
 export function runAudit(opts: AuditOptions): number {
@@ -41,7 +44,7 @@ export function runAudit(opts: AuditOptions): number {
   if (app !== undefined && !APP_NAME.test(app)) return usage(`"${app}" is not an app name (a lowercase letter, then lowercase letters, digits, _ or -)`);
   const dirs: AuditDirs = {
     apps: path.resolve(opts.dirs.apps ?? AUDIT_DEFAULTS.apps),
-    run: path.resolve(opts.dirs.run ?? AUDIT_DEFAULTS.run),
+    run: path.resolve(opts.dirs.run ?? ((opts.environ ?? process.env).MUSTER_RUN_DIR || AUDIT_DEFAULTS.run)),
     state: path.resolve(opts.dirs.state ?? AUDIT_DEFAULTS.state),
     log: path.resolve(opts.dirs.log ?? AUDIT_DEFAULTS.log),
   };

@@ -205,6 +205,12 @@ before(async () => {
   logFile = path.join(dirs.log, APP, 'web.log');
   write(logFile, 'GET / 200\n', 0o640, uid, gid);
 
+  // APP2 (no operators: its control socket is in the app's group), as the host tier makes it too.
+  mkdir(path.join(dirs.run, APP2), 0o755);
+  await listen(path.join(dirs.run, APP2, 'control.sock'), 0o660, uid, gid);
+  mkdir(path.join(dirs.state, APP2), 0o750, uid, gid);
+  mkdir(path.join(dirs.log, APP2), 0o750, uid, gid);
+
   await startAppProcess(setprivArgs(true));
 });
 
@@ -321,4 +327,27 @@ test('a registrations folder that does not exist is an error, exit 2', { skip },
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /there is no registrations folder .*nope/);
+});
+
+test('MUSTER_RUN_DIR is the run base (as for muster host); default folders that do not exist are incomplete, not clean', { skip }, async () => {
+  const run = (args: string[], env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, [MUSTER_JS, 'audit', APP, '--json', '--apps', dirs.apps, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    return { code: r.status, findings: findingsOf(JSON.parse(r.stdout) as AuditJson) };
+  };
+  fs.chmodSync(controlSock, 0o666);
+  try {
+    const withEnv = run(['--state-dir', dirs.state, '--log-dir', dirs.log], { MUSTER_RUN_DIR: dirs.run });
+    assert.deepEqual(withEnv.findings.map((f) => [f.severity, f.kind, f.object]), [['severe', 'socket', controlSock]], JSON.stringify(withEnv.findings, null, 2));
+    assert.equal(withEnv.code, 1);
+    const elsewhere = path.join(base, 'elsewhere');
+    const defaults = run(['--run-dir', path.join(elsewhere, 'run'), '--state-dir', path.join(elsewhere, 'state'), '--log-dir', path.join(elsewhere, 'log')], { MUSTER_RUN_DIR: dirs.run });
+    assert.deepEqual(defaults.findings.map((f) => [f.severity, f.kind, f.object]), [
+      ['warning', 'incomplete', path.join(elsewhere, 'run', APP)],
+      ['warning', 'incomplete', path.join(elsewhere, 'state', APP)],
+      ['warning', 'incomplete', path.join(elsewhere, 'log', APP)],
+    ], '--run-dir wins over MUSTER_RUN_DIR; nothing there is no clean result');
+    assert.match(defaults.findings[0]!.message, /is muster host running with other folders\? use --run-dir\/--state-dir\/--log-dir/);
+  } finally {
+    fs.chmodSync(controlSock, 0o660);
+  }
 });
