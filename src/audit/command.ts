@@ -8,7 +8,7 @@ import { Accounts } from '../host/accounts';
 import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE } from '../host/host-paths';
 import { APP_NAME } from '../host/registration';
 import { readShadow } from './accounts';
-import { AuditContext, auditApp } from './audit-app';
+import { AuditContext, appSockets, auditApp } from './audit-app';
 import { WALK_LIMIT } from './gather';
 import { AuditDirs } from './model';
 import { scanProcesses } from './proc';
@@ -68,7 +68,11 @@ export function runAudit(opts: AuditOptions): number {
     else opts.out(`no registered apps in ${dirs.apps}\n`);
     return AUDIT_EXIT.clean;
   }
-  const ctx: AuditContext = { dirs, accounts, shadow: readShadow(path.join(etc, 'shadow')), processes: scanProcesses(), walkLimit: opts.walkLimit ?? WALK_LIMIT };
+  const ctx: AuditContext = {
+    dirs, accounts, shadow: readShadow(path.join(etc, 'shadow')), processes: scanProcesses(), walkLimit: opts.walkLimit ?? WALK_LIMIT,
+    // Every registered app, not only the audited ones: each is checked against all the others.
+    sockets: read.apps.flatMap((a) => (a.registration === null ? [] : [appSockets(a.registration, dirs)])),
+  };
   const reports: AppReport[] = apps.map((a) => ({ app: a.app, findings: auditApp(a, ctx) }));
   opts.out(opts.json ? `${JSON.stringify(toJson(reports), null, 2)}\n` : renderHuman(reports));
   return reports.some((r) => r.findings.some((f) => f.severity === 'severe')) ? AUDIT_EXIT.severe : AUDIT_EXIT.clean;
