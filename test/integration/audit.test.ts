@@ -387,3 +387,53 @@ test('an app whose registration group, or whose user\'s supplementary group, is 
   }
   assert.deepEqual(reach().findings, [], 'restored');
 });
+
+test('a regular file at the web socket\'s path: not a socket (the host refuses the app), no mode or group findings', { skip }, async () => {
+  const { uid } = ids(USER);
+  await planted([{ severity: 'warning', kind: 'socket', object: webSock, fix: `remove it (rm ${webSock}) if nothing needs it`, message: /is not a socket \(a regular file\): the host tier refuses to start the app/ }],
+    () => {
+      fs.unlinkSync(webSock);
+      write(webSock, '', 0o644);
+    }, async () => {
+      fs.unlinkSync(webSock);
+      await listen(webSock, 0o660, uid, gidOf(WWW));
+    });
+});
+
+test('registrations that are a FIFO or a folder: reported with the host\'s reason, and the audit does not block on the FIFO', { skip }, () => {
+  const fifo = path.join(dirs.apps, 'fifo.toml');
+  const folder = path.join(dirs.apps, 'dir.toml');
+  execFileSync('mkfifo', ['-m', '0644', fifo]);
+  fs.mkdirSync(folder, { mode: 0o755 });
+  try {
+    const r = spawnSync(process.execPath, [MUSTER_JS, 'audit', '--json', '--apps', dirs.apps, '--run-dir', dirs.run, '--state-dir', dirs.state, '--log-dir', dirs.log],
+      { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.error, undefined, 'the audit finished (a FIFO opened for reading would block it)');
+    const report = JSON.parse(r.stdout) as AuditJson;
+    for (const [app, file] of [['dir', folder], ['fifo', fifo]] as const) {
+      assert.deepEqual(findingsOf(report, app).map((f) => [f.severity, f.kind, f.object, f.message]),
+        [['warning', 'registration', file, `muster host refuses the app: ${file}: ${file} is not a regular file; the app is not started; only the checks that need no registration were run`]]);
+    }
+  } finally {
+    fs.rmSync(fifo);
+    fs.rmdirSync(folder);
+  }
+});
+
+test('a socket in /tmp: the advice is to move it into the run folder, never to change /tmp', { skip }, async () => {
+  const file = path.join(dirs.apps, `${APP2}.toml`);
+  const tmpSock = path.join('/tmp', `${APP2}-web.sock`);
+  const app2 = ids(USER2);
+  write(file, `${app2Registration}[socket.web]\npath = "${tmpSock}"\n`, 0o644);
+  await listen(tmpSock, 0o660, app2.uid, app2.gid);
+  try {
+    const { code, report } = auditJson(APP2);
+    const findings = findingsOf(report, APP2);
+    assert.deepEqual(findings.map((f) => [f.severity, f.kind, f.object, f.fix]),
+      [['warning', 'socket', '/tmp', `move the socket into the app's run folder: path = "${APP2}-web.sock" in [socket.web] in ${file}`]], JSON.stringify(findings, null, 2));
+    assert.equal(code, 0);
+  } finally {
+    write(file, app2Registration, 0o644);
+    fs.rmSync(tmpSock, { force: true });
+  }
+});
