@@ -8,8 +8,10 @@ import type { NamedId, Registration } from '../host/registration';
 import { namesOf, principalOf } from './accounts';
 import { CodeTree, checkCode } from './check-code';
 import { ExposureFacts, checkExposure } from './check-exposure';
+import { checkHostFolders } from './check-folders';
 import { checkLogin } from './check-login';
 import { checkProcesses } from './check-processes';
+import { OtherAppSockets, checkReach } from './check-reach';
 import { checkRegistration } from './check-registration';
 import { ExpectedGroup, SocketFacts, checkSockets } from './check-sockets';
 import { Unseen, foldersAbove, probe, realPath, walkTree } from './gather';
@@ -24,6 +26,8 @@ export interface AuditContext {
   readonly shadow: ReadonlyMap<string, string> | null;
   readonly processes: ProcessScan;
   readonly walkLimit: number;
+  /** Every registered app's sockets (appSockets), for whether one app reaches another's. */
+  readonly sockets: readonly OtherAppSockets[];
 }
 
 export function auditApp(app: AppRegistration, ctx: AuditContext): Finding[] {
@@ -39,6 +43,7 @@ export function auditApp(app: AppRegistration, ctx: AuditContext): Finding[] {
     const skipped = registration === null ? '; only the checks that need no registration were run' : '';
     findings.push(note('registration', file, `muster host refuses the app: ${oneLine(problem)}${skipped}`, problem.hint ?? `fix ${file}`));
   }
+  if (app.hostAccepts) findings.push(...checkHostFolders(hostFolderFacts(app.app, ctx, unseen)));
   if (registration !== null) findings.push(...auditAsUser(registration, ctx, unseen));
   findings.push(...checkExposure(exposureFacts(app.app, registration, file, ctx, unseen)));
   findings.push(...checkProcesses(ctx.processes.byApp.get(app.app) ?? [], { app: app.app, registration: file, uid: registration?.user.uid ?? null }));
@@ -61,6 +66,8 @@ function auditAsUser(reg: Registration, ctx: AuditContext, unseen: Unseen[]): Fi
   if (trees === null) findings.push(note('incomplete', reg.root, 'the app folder does not exist: the code was not checked', `fix root in ${reg.file}, or deploy the app`));
   else findings.push(...checkCode(trees, principalOf(ctx.accounts, reg.user, reg.group)));
   findings.push(...checkSockets(socketFacts(reg, ctx, unseen), namesOf(ctx.accounts)));
+  const identity = { app: reg.app, registration: reg.file, principal: principalOf(ctx.accounts, reg.user, reg.group), group: reg.group.id, primaryGroup: reg.user.gid };
+  findings.push(...checkReach(identity, ctx.sockets, namesOf(ctx.accounts)));
   findings.push(...checkLogin({ user: reg.user.name, shell: reg.user.shell, passwordHash: ctx.shadow?.get(reg.user.name) ?? null }));
   if (ctx.shadow === null) {
     findings.push(note('incomplete', '/etc/shadow', 'could not be read: whether the app\'s user has a password was not checked', 'run muster audit as root'));
@@ -106,7 +113,22 @@ function socketFacts(reg: Registration, ctx: AuditContext, unseen: Unseen[]): So
   });
   const folderPaths = new Set([control, ...sockets].filter((s) => s.facts !== null).map((s) => path.dirname(s.facts!.path)));
   const folders = [...folderPaths].map((p) => probe(p, true, unseen)).filter((f): f is FileFacts => f !== null);
-  return { registration: reg.file, control, sockets, folders };
+  return { registration: reg.file, control, sockets, runFolder: path.dirname(controlPath), folders };
+}
+
+function hostFolderFacts(name: string, ctx: AuditContext, unseen: Unseen[]) {
+  const folders = appFolders(bases(ctx.dirs), name);
+  const at = (p: string, follow: boolean) => ({ path: p, facts: probe(p, follow, unseen) });
+  return { run: at(folders.run, true), control: at(folders.controlSocket, false), state: at(folders.state, true), log: at(folders.logs, true) };
+}
+
+/** An app's control socket and unix sockets, for the other apps' audits. What cannot be read
+ * here is that app's own audit's to report. */
+export function appSockets(reg: Registration, dirs: AuditDirs): OtherAppSockets {
+  const ignored: Unseen[] = [];
+  const controlPath = appFolders(bases(dirs), reg.app).controlSocket;
+  const unix = reg.sockets.flatMap((s) => (s.config.kind === 'unix' ? [{ label: `socket ${s.config.name}`, facts: probe(s.config.path, false, ignored) }] : []));
+  return { app: reg.app, sockets: [{ label: 'control socket', facts: probe(controlPath, false, ignored) }, ...unix] };
 }
 
 function bases(dirs: AuditDirs) {

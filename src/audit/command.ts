@@ -8,7 +8,7 @@ import { Accounts } from '../host/accounts';
 import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE } from '../host/host-paths';
 import { APP_NAME } from '../host/registration';
 import { readShadow } from './accounts';
-import { AuditContext, auditApp } from './audit-app';
+import { AuditContext, appSockets, auditApp } from './audit-app';
 import { WALK_LIMIT } from './gather';
 import { AuditDirs } from './model';
 import { scanProcesses } from './proc';
@@ -29,6 +29,9 @@ export interface AuditOptions {
   readonly walkLimit?: number;
   /** Where /etc/passwd, /etc/group and /etc/shadow are. */
   readonly etc?: string;
+  /** MUSTER_RUN_DIR sets the run base, as for `muster host` and the clients (--run-dir wins).
+   * Default: process.env. */
+  readonly environ?: Readonly<Record<string, string | undefined>>;
 }
 
 export function runAudit(opts: AuditOptions): number {
@@ -41,7 +44,7 @@ export function runAudit(opts: AuditOptions): number {
   if (app !== undefined && !APP_NAME.test(app)) return usage(`"${app}" is not an app name (a lowercase letter, then lowercase letters, digits, _ or -)`);
   const dirs: AuditDirs = {
     apps: path.resolve(opts.dirs.apps ?? AUDIT_DEFAULTS.apps),
-    run: path.resolve(opts.dirs.run ?? AUDIT_DEFAULTS.run),
+    run: path.resolve(opts.dirs.run ?? ((opts.environ ?? process.env).MUSTER_RUN_DIR || AUDIT_DEFAULTS.run)),
     state: path.resolve(opts.dirs.state ?? AUDIT_DEFAULTS.state),
     log: path.resolve(opts.dirs.log ?? AUDIT_DEFAULTS.log),
   };
@@ -65,7 +68,11 @@ export function runAudit(opts: AuditOptions): number {
     else opts.out(`no registered apps in ${dirs.apps}\n`);
     return AUDIT_EXIT.clean;
   }
-  const ctx: AuditContext = { dirs, accounts, shadow: readShadow(path.join(etc, 'shadow')), processes: scanProcesses(), walkLimit: opts.walkLimit ?? WALK_LIMIT };
+  const ctx: AuditContext = {
+    dirs, accounts, shadow: readShadow(path.join(etc, 'shadow')), processes: scanProcesses(), walkLimit: opts.walkLimit ?? WALK_LIMIT,
+    // Every registered app, not only the audited ones: each is checked against all the others.
+    sockets: read.apps.flatMap((a) => (a.registration === null ? [] : [appSockets(a.registration, dirs)])),
+  };
   const reports: AppReport[] = apps.map((a) => ({ app: a.app, findings: auditApp(a, ctx) }));
   opts.out(opts.json ? `${JSON.stringify(toJson(reports), null, 2)}\n` : renderHuman(reports));
   return reports.some((r) => r.findings.some((f) => f.severity === 'severe')) ? AUDIT_EXIT.severe : AUDIT_EXIT.clean;

@@ -15,6 +15,8 @@ export interface AppRegistration {
   readonly registration: Registration | null;
   /** Why the host tier refuses the app (besides who may write the file). */
   readonly problems: readonly Diagnostic[];
+  /** muster host starts it (so its folders and control socket should be there). */
+  readonly hostAccepts: boolean;
 }
 
 export type RegistrationsRead = { readonly ok: true; readonly apps: readonly AppRegistration[] } | { readonly ok: false; readonly problem: string };
@@ -22,7 +24,7 @@ export type RegistrationsRead = { readonly ok: true; readonly apps: readonly App
 export function readRegistrations(appsDir: string, runBase: string, accounts: Accounts): RegistrationsRead {
   const set = loadRegistrations(appsDir, { runBase, accounts });
   if (set.folderProblem !== null) return { ok: false, problem: set.folderProblem };
-  const apps: AppRegistration[] = set.registrations.map((r) => ({ app: r.app, file: r.file, registration: r, problems: [] }));
+  const apps: AppRegistration[] = set.registrations.map((r) => ({ app: r.app, file: r.file, registration: r, problems: [], hostAccepts: true }));
   for (const refused of set.refused) {
     const trust = trustProblem(refused.file);
     const problems = refused.diagnostics.filter((d) => trust === null || d.message !== trust.message);
@@ -34,14 +36,18 @@ export function readRegistrations(appsDir: string, runBase: string, accounts: Ac
       // Refused for who may write it, the host never got to the content: say what else is wrong.
       else if (trust !== null) problems.push(...parsed.diagnostics);
     }
-    apps.push({ app: refused.app, file: refused.file, registration, problems });
+    apps.push({ app: refused.app, file: refused.file, registration, problems, hostAccepts: false });
   }
   return { ok: true, apps: apps.sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0)) };
 }
 
+/** Who may write it: the audit reports that itself. A FIFO or a folder is no such problem (there
+ * is nothing to read), so the host's refusal of it stays among the problems. Only stat here, and
+ * readText reads regular files only: nothing opens a FIFO, which would block the audit. */
 function trustProblem(file: string): Diagnostic | null {
   try {
-    return untrustedFileProblem(file, fs.statSync(file));
+    const stat = fs.statSync(file);
+    return stat.isFile() ? untrustedFileProblem(file, stat) : null;
   } catch {
     return null;
   }

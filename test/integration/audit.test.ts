@@ -21,6 +21,7 @@ const ID = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`.rep
 const APP = `aud${ID}`;
 const APP2 = `${APP}b`;
 const USER = APP; // `useradd -U` also makes a group of that name: the app's group
+const USER2 = APP2; // APP2's own user: two apps with one user reach each other's sockets
 const OPS = `${APP}ops`;
 const WWW = `${APP}www`;
 
@@ -33,6 +34,7 @@ let webSock = '';
 let logFile = '';
 let envFile = '';
 let codeFile = '';
+let app2Registration = '';
 const servers: net.Server[] = [];
 const children: ChildProcess[] = [];
 
@@ -164,7 +166,7 @@ before(async () => {
   if (!isRoot) return;
   admin('groupadd', [OPS]);
   admin('groupadd', [WWW]);
-  admin('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', USER]);
+  for (const user of [USER, USER2]) admin('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', user]);
   const { uid, gid } = ids(USER);
   const wwwGid = gidOf(WWW);
   const opsGid = gidOf(OPS);
@@ -191,7 +193,8 @@ before(async () => {
     `user = "${USER}"`, `operators = "${OPS}"`, `root = "${appRoot}"`,
     '[socket.web]', 'path = "web.sock"', `group = "${WWW}"`, 'mode = "0660"', '',
   ].join('\n'), 0o644);
-  write(path.join(dirs.apps, `${APP2}.toml`), `user = "${USER}"\nroot = "${app2Root}"\n`, 0o644);
+  app2Registration = `user = "${USER2}"\nroot = "${app2Root}"\n`;
+  write(path.join(dirs.apps, `${APP2}.toml`), app2Registration, 0o644);
 
   // What the host tier makes: the run folder (root's), the sockets, the state and log folders.
   const run = path.join(dirs.run, APP);
@@ -205,6 +208,13 @@ before(async () => {
   logFile = path.join(dirs.log, APP, 'web.log');
   write(logFile, 'GET / 200\n', 0o640, uid, gid);
 
+  // APP2 (no operators: its control socket is in the app's group), as the host tier makes it too.
+  const app2 = ids(USER2);
+  mkdir(path.join(dirs.run, APP2), 0o755);
+  await listen(path.join(dirs.run, APP2, 'control.sock'), 0o660, app2.uid, app2.gid);
+  mkdir(path.join(dirs.state, APP2), 0o750, app2.uid, app2.gid);
+  mkdir(path.join(dirs.log, APP2), 0o750, app2.uid, app2.gid);
+
   await startAppProcess(setprivArgs(true));
 });
 
@@ -213,8 +223,10 @@ after(async () => {
   for (const server of servers) server.close();
   if (base !== '') fs.rmSync(base, { recursive: true, force: true });
   if (!isRoot) return;
-  admin('userdel', [USER], true);
-  admin('groupdel', [USER], true); // when USERGROUPS_ENAB did not remove it with the user
+  for (const user of [USER, USER2]) {
+    admin('userdel', [user], true);
+    admin('groupdel', [user], true); // when USERGROUPS_ENAB did not remove it with the user
+  }
   admin('groupdel', [OPS], true);
   admin('groupdel', [WWW], true);
 });
@@ -321,4 +333,107 @@ test('a registrations folder that does not exist is an error, exit 2', { skip },
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /there is no registrations folder .*nope/);
+});
+
+test('MUSTER_RUN_DIR is the run base (as for muster host); default folders that do not exist are incomplete, not clean', { skip }, async () => {
+  const run = (args: string[], env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, [MUSTER_JS, 'audit', APP, '--json', '--apps', dirs.apps, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    return { code: r.status, findings: findingsOf(JSON.parse(r.stdout) as AuditJson) };
+  };
+  fs.chmodSync(controlSock, 0o666);
+  try {
+    const withEnv = run(['--state-dir', dirs.state, '--log-dir', dirs.log], { MUSTER_RUN_DIR: dirs.run });
+    assert.deepEqual(withEnv.findings.map((f) => [f.severity, f.kind, f.object]), [['severe', 'socket', controlSock]], JSON.stringify(withEnv.findings, null, 2));
+    assert.equal(withEnv.code, 1);
+    const elsewhere = path.join(base, 'elsewhere');
+    const defaults = run(['--run-dir', path.join(elsewhere, 'run'), '--state-dir', path.join(elsewhere, 'state'), '--log-dir', path.join(elsewhere, 'log')], { MUSTER_RUN_DIR: dirs.run });
+    assert.deepEqual(defaults.findings.map((f) => [f.severity, f.kind, f.object]), [
+      ['warning', 'incomplete', path.join(elsewhere, 'run', APP)],
+      ['warning', 'incomplete', path.join(elsewhere, 'state', APP)],
+      ['warning', 'incomplete', path.join(elsewhere, 'log', APP)],
+    ], '--run-dir wins over MUSTER_RUN_DIR; nothing there is no clean result');
+    assert.match(defaults.findings[0]!.message, /is muster host running with other folders\? use --run-dir\/--state-dir\/--log-dir/);
+  } finally {
+    fs.chmodSync(controlSock, 0o660);
+  }
+});
+
+test('an app whose registration group, or whose user\'s supplementary group, is another app\'s socket group can connect to it', { skip }, () => {
+  const file = path.join(dirs.apps, `${APP2}.toml`);
+  const reach = () => {
+    const { code, report } = auditJson(APP2);
+    return { code, findings: findingsOf(report, APP2) };
+  };
+  write(file, app2Registration.replace('\n', `\ngroup = "${WWW}"\n`), 0o644);
+  try {
+    const { code, findings } = reach();
+    // Its own control socket is not in its new group yet (the host tier would make it so): reported too.
+    const app2Control = path.join(dirs.run, APP2, 'control.sock');
+    assert.deepEqual(findings.map((f) => [f.severity, f.kind, f.object]), [['severe', 'socket', app2Control], ['severe', 'socket', webSock]], JSON.stringify(findings, null, 2));
+    assert.equal(findings[1]!.message, `app ${APP2}'s processes can connect to ${APP}'s socket web ${webSock} (group ${WWW}, mode 0660)`);
+    assert.equal(findings[1]!.fix, `use a group of its own in ${file} (group = "${WWW}" there now)`);
+    assert.equal(code, 1);
+  } finally {
+    write(file, app2Registration, 0o644);
+  }
+  admin('usermod', ['-a', '-G', OPS, USER2]);
+  try {
+    const { findings } = reach();
+    assert.deepEqual(findings.map((f) => [f.severity, f.kind, f.object]), [['severe', 'socket', controlSock]], JSON.stringify(findings, null, 2));
+    assert.match(findings[0]!.message, new RegExp(`${APP}'s control socket .*\\(group ${OPS}, mode 0660\\): they can stop and restart ${APP}$`));
+    assert.equal(findings[0]!.fix, `remove ${USER2} from ${OPS} (gpasswd -d ${USER2} ${OPS})`);
+  } finally {
+    admin('gpasswd', ['-d', USER2, OPS]);
+  }
+  assert.deepEqual(reach().findings, [], 'restored');
+});
+
+test('a regular file at the web socket\'s path: not a socket (the host refuses the app), no mode or group findings', { skip }, async () => {
+  const { uid } = ids(USER);
+  await planted([{ severity: 'warning', kind: 'socket', object: webSock, fix: `remove it (rm ${webSock}) if nothing needs it`, message: /is not a socket \(a regular file\): the host tier refuses to start the app/ }],
+    () => {
+      fs.unlinkSync(webSock);
+      write(webSock, '', 0o644);
+    }, async () => {
+      fs.unlinkSync(webSock);
+      await listen(webSock, 0o660, uid, gidOf(WWW));
+    });
+});
+
+test('registrations that are a FIFO or a folder: reported with the host\'s reason, and the audit does not block on the FIFO', { skip }, () => {
+  const fifo = path.join(dirs.apps, 'fifo.toml');
+  const folder = path.join(dirs.apps, 'dir.toml');
+  execFileSync('mkfifo', ['-m', '0644', fifo]);
+  fs.mkdirSync(folder, { mode: 0o755 });
+  try {
+    const r = spawnSync(process.execPath, [MUSTER_JS, 'audit', '--json', '--apps', dirs.apps, '--run-dir', dirs.run, '--state-dir', dirs.state, '--log-dir', dirs.log],
+      { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.error, undefined, 'the audit finished (a FIFO opened for reading would block it)');
+    const report = JSON.parse(r.stdout) as AuditJson;
+    for (const [app, file] of [['dir', folder], ['fifo', fifo]] as const) {
+      assert.deepEqual(findingsOf(report, app).map((f) => [f.severity, f.kind, f.object, f.message]),
+        [['warning', 'registration', file, `muster host refuses the app: ${file}: ${file} is not a regular file; the app is not started; only the checks that need no registration were run`]]);
+    }
+  } finally {
+    fs.rmSync(fifo);
+    fs.rmdirSync(folder);
+  }
+});
+
+test('a socket in /tmp: the advice is to move it into the run folder, never to change /tmp', { skip }, async () => {
+  const file = path.join(dirs.apps, `${APP2}.toml`);
+  const tmpSock = path.join('/tmp', `${APP2}-web.sock`);
+  const app2 = ids(USER2);
+  write(file, `${app2Registration}[socket.web]\npath = "${tmpSock}"\n`, 0o644);
+  await listen(tmpSock, 0o660, app2.uid, app2.gid);
+  try {
+    const { code, report } = auditJson(APP2);
+    const findings = findingsOf(report, APP2);
+    assert.deepEqual(findings.map((f) => [f.severity, f.kind, f.object, f.fix]),
+      [['warning', 'socket', '/tmp', `move the socket into the app's run folder: path = "${APP2}-web.sock" in [socket.web] in ${file}`]], JSON.stringify(findings, null, 2));
+    assert.equal(code, 0);
+  } finally {
+    write(file, app2Registration, 0o644);
+    fs.rmSync(tmpSock, { force: true });
+  }
 });

@@ -14,6 +14,7 @@ function facts(control: FileFacts | null, web: FileFacts | null, folder = dir('/
     registration: '/etc/muster/apps/appa.toml',
     control: { path: '/run/muster/appa/control.sock', facts: control, group: OPS },
     sockets: [{ socket: WEB, facts: web, group: WWW }],
+    runFolder: '/run/muster/appa',
     folders: [folder],
   };
 }
@@ -62,4 +63,34 @@ test('a socket folder writable by group or others: severe, a warning when sticky
   assert.match(folder[0]!.message, /writable by group deploy \(mode 0770\)/);
   assert.equal(folder[0]!.fix, 'chmod go-w /run/muster/appa');
   assert.deepEqual(brief(checkSockets(facts(CONTROL, WEB_SOCK, dir('/tmp', 0o1777)), NAMES)), [['warning', 'socket', '/tmp']]);
+});
+
+test('a regular file at a socket path: not a socket, the host refuses the app; no mode or group findings for it', () => {
+  const plain = { ...WEB_SOCK, type: 'file' as const, mode: 0o644, gid: 0 };
+  const found = checkSockets(facts(CONTROL, plain), NAMES);
+  assert.deepEqual(brief(found), [['warning', 'socket', WEB_SOCK.path]]);
+  assert.equal(found[0]!.message, `${WEB_SOCK.path} is not a socket (a regular file): the host tier refuses to start the app`);
+  assert.equal(found[0]!.fix, `remove it (rm ${WEB_SOCK.path}) if nothing needs it`);
+  const control = checkSockets(facts({ ...CONTROL, type: 'dir', mode: 0o777, gid: 0 }, WEB_SOCK), NAMES);
+  assert.deepEqual(brief(control), [['warning', 'socket', CONTROL.path]]);
+  assert.match(control[0]!.message, /is not a socket \(a folder\)/);
+});
+
+test('a socket in a sticky shared or system folder: move it into the run folder, never change the folder', () => {
+  const tmpWeb = { ...WEB, path: '/tmp/web.sock' };
+  const inTmp: SocketFacts = {
+    ...facts(CONTROL, null),
+    runFolder: '/run/muster/appa',
+    sockets: [{ socket: tmpWeb, facts: socket('/tmp/web.sock', 0o660, 1001, 33), group: WWW }],
+    folders: [dir('/run/muster/appa'), dir('/tmp', 0o1777)],
+  };
+  const found = checkSockets(inTmp, NAMES);
+  assert.deepEqual(brief(found), [['warning', 'socket', '/tmp']]);
+  assert.doesNotMatch(found[0]!.fix, /chmod/);
+  assert.equal(found[0]!.fix, 'move the socket into the app\'s run folder: path = "web.sock" in [socket.web] in /etc/muster/apps/appa.toml');
+  const shared = checkSockets({ ...inTmp, sockets: [{ socket: { ...WEB, path: '/srv/shared/web.sock' }, facts: socket('/srv/shared/web.sock', 0o660, 1001, 33), group: WWW }], folders: [dir('/srv/shared', 0o777)] }, NAMES);
+  assert.deepEqual(brief(shared), [['severe', 'socket', '/srv/shared']]);
+  assert.match(shared[0]!.fix, /^move the socket into the app's run folder: path = "web.sock"/, 'writable by others: move, not chmod');
+  const system = checkSockets({ ...inTmp, sockets: [{ socket: { ...WEB, path: '/run/web.sock' }, facts: socket('/run/web.sock', 0o660, 1001, 33), group: WWW }], folders: [dir('/run', 0o775, 0, 1500)] }, NAMES);
+  assert.doesNotMatch(system[0]!.fix, /chmod/, 'a system folder is never changed');
 });

@@ -2,6 +2,7 @@
 // because someone besides root may write it, the same parse without that check.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -49,4 +50,16 @@ test('a folder that cannot be read is a problem', () => {
   const read = readRegistrations('/nonexistent/muster-apps', '/run/muster', accounts);
   assert.equal(read.ok, false);
   assert.match(!read.ok ? read.problem : '', /cannot read the registrations folder \/nonexistent\/muster-apps/);
+});
+
+test('a registration that is a FIFO or a folder is kept with the host\'s problem, and reading it does not block', { timeout: 10_000 }, (t) => {
+  const dir = folder(t, {});
+  execFileSync('mkfifo', [path.join(dir, 'fifo.toml')]);
+  fs.mkdirSync(path.join(dir, 'dir.toml'));
+  const read = readRegistrations(dir, '/run/muster', accounts);
+  assert.ok(read.ok);
+  assert.deepEqual(read.apps.map((a) => [a.app, a.registration, a.problems.map((d) => d.message)]), [
+    ['dir', null, [`${path.join(dir, 'dir.toml')} is not a regular file; the app is not started`]],
+    ['fifo', null, [`${path.join(dir, 'fifo.toml')} is not a regular file; the app is not started`]],
+  ]);
 });
