@@ -420,7 +420,7 @@ test('registrations that are a FIFO or a folder: reported with the host\'s reaso
   }
 });
 
-test('a socket in /tmp: the advice is to move it into the run folder, never to change /tmp', { skip }, async () => {
+test('a socket in /tmp: the host refuses the registration (sockets live in the run folder only); the advice is to move it there, never to change /tmp', { skip }, async () => {
   const file = path.join(dirs.apps, `${APP2}.toml`);
   const tmpSock = path.join('/tmp', `${APP2}-web.sock`);
   const app2 = ids(USER2);
@@ -430,7 +430,8 @@ test('a socket in /tmp: the advice is to move it into the run folder, never to c
     const { code, report } = auditJson(APP2);
     const findings = findingsOf(report, APP2);
     assert.deepEqual(findings.map((f) => [f.severity, f.kind, f.object, f.fix]),
-      [['warning', 'socket', '/tmp', `move the socket into the app's run folder: path = "${APP2}-web.sock" in [socket.web] in ${file}`]], JSON.stringify(findings, null, 2));
+      [['warning', 'registration', file, `write path = "${APP2}-web.sock" (made as ${path.join(dirs.run, APP2, `${APP2}-web.sock`)}) and point the web server there`]], JSON.stringify(findings, null, 2));
+    assert.match(findings[0]!.message, /is not in the app's run folder/);
     assert.equal(code, 0);
   } finally {
     write(file, app2Registration, 0o644);
