@@ -21,11 +21,11 @@ commands:
   config        check the app's configuration and print it resolved (--json for JSON)
   audit [APP]   check registered apps (every one without APP) for files, sockets and processes
                 open to more than they should be (docs/audit.md); --apps, --run-dir, --state-dir,
-                --log-dir DIR: the host folders (default /etc/muster/apps, /run/muster,
-                /var/lib/muster, /var/log/muster); exit 1 when something severe was found
+                --log-dir DIR: the host folders (default /etc/muster/apps, $MUSTER_RUN_DIR or
+                /run/muster, /var/lib/muster, /var/log/muster); exit 1 when something severe was found
   host          the root host tier (docs/host.md): start each registered app's tier as its user
                 and keep it running, in the foreground; --apps, --run-dir, --state-dir, --log-dir
-                DIR as for audit ($MUSTER_RUN_DIR also sets the run folder)
+                DIR as for audit
   host status   the host tier's apps and their tiers (--json: as JSON); exit 3 if no host runs
 
   talking to a running supervisor (see docs/control.md):
