@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../config/diagnostics';
 import { createApiServer } from '../control/http-server';
 import type { HeldSockets } from '../os/held-sockets';
 import { LinuxProcessGroups } from '../os/process-groups';
+import { closeStrayFds } from '../os/stray-fds';
 import { openAppSockets, prepareFolders } from './app-setup';
 import { hostRoutes, viewOfTier, type AppView, type HostView } from './host-api';
 import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, appFolders, hostSocketFile, type HostBases } from './host-paths';
@@ -37,6 +38,8 @@ interface AppEntry {
 }
 
 export async function runHost(options: HostOptions): Promise<number> {
+  // First of all: an fd root's shell left open must not reach any app tier (os/stray-fds.ts).
+  closeStrayFds();
   const log = (text: string) => options.err(`${new Date().toISOString()} muster host: ${text}\n`);
   if (process.getuid?.() !== 0) {
     options.err('muster host: must run as root (it creates the apps\' sockets and starts each app tier as its user); try: sudo muster host\n');
