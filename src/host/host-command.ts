@@ -16,7 +16,7 @@ import { hostRoutes, viewOfTier, type AppView, type HostView } from './host-api'
 import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, appFolders, hostSocketFile, type HostBases } from './host-paths';
 import { loadRegistrations } from './registration';
 import type { Registration } from './registration-model';
-import { findStaleTier, stopStaleTier } from './stale-tier';
+import { findTiers, stopStaleTier } from './stale-tier';
 import { TierRunner } from './tier-runner';
 
 export interface HostOptions {
@@ -126,12 +126,16 @@ async function setUpApp(r: Registration, bases: HostBases, environ: HostOptions[
   }
   // No duplicates: a tier a dead host (kill -9) left behind still runs every process of the app and
   // holds the old sockets. It stops before the new sockets are made.
-  const stale = findStaleTier(folders.state, r.app, r.user.uid);
-  if (stale !== null) {
+  const tiers = findTiers(r.app, r.user.uid);
+  const other = tiers.otherHost[0];
+  if (other !== undefined) {
+    return fail(`it already runs under another muster host (pid ${other.host}, its app tier pid ${other.tier}); one app never runs twice: stop that host first`);
+  }
+  await Promise.all(tiers.stale.map(async (stale) => {
     log(`${r.app}: an app tier of a previous host (pid ${stale}) still runs: SIGTERM to its process group, waiting for it to stop`);
     await stopStaleTier(stale, groups, log);
     log(`${r.app}: the previous app tier (pid ${stale}) stopped`);
-  }
+  }));
   if (stopping()) return fail('the host is stopping');
   const opened = await openAppSockets(r, folders);
   if (!opened.ok) return fail(opened.message);

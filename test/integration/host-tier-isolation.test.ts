@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MUSTER_JS } from '../support/paths';
-import { environOf, waitUntilAsync } from '../support/proc';
+import { environOf, isAlive, waitUntilAsync } from '../support/proc';
 import { watchUp } from '../support/up';
 import { hostTree, isRoot, makeUser, processesOfApp, startHost, uniqueName, waitForApp, waitForInstance, writeRootFile, type HostTree } from '../support/host';
 
@@ -94,4 +94,57 @@ test('a dev muster up started with fd 200 open passes it to no process', { skip,
   // As root the reader could open the file itself; what matters is that fd 200 was not there.
   assert.match(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), /Bad file descriptor/);
   assert.equal(fs.readFileSync(files.written, 'utf8'), '');
+});
+
+const SLEEPER = '[process.web]\ncommand = "sleep 100000"\n';
+
+test('the app user cannot hide its tier from the next host: another pid in STATE/muster.pid, or none, and the tier is still found and stopped', { skip, timeout: 90_000 }, async (t) => {
+  const tree = hostTree(t);
+  const user = makeUser(t, uniqueName('h'));
+  plant(tree, 'hide', user, SLEEPER, '[socket.web]\npath = "web.sock"\n');
+  for (const lie of ['1\n', null]) {
+    const first = startHost(t, tree);
+    const old = (await waitForApp(tree, 'hide', (a) => a.state === 'running', 'is running')).pid!;
+    const oldWeb = await waitForInstance(tree, 'hide', 'web', 'ready');
+    const pidFile = path.join(tree.state, 'hide', 'muster.pid');
+    if (lie === null) fs.rmSync(pidFile);
+    else fs.writeFileSync(pidFile, lie);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    assert.ok(isAlive(old), 'the orphaned tier still runs');
+
+    const second = startHost(t, tree);
+    const now = await waitForApp(tree, 'hide', (a) => a.state === 'running', 'is running again');
+    assert.notEqual(now.pid, old);
+    assert.equal(isAlive(old), false);
+    assert.equal(isAlive(oldWeb), false);
+    assert.match(second.output(), new RegExp(`previous host \\(pid ${old}\\) still runs`));
+    second.child.kill('SIGTERM');
+    assert.equal((await second.exited).code, 0, second.output());
+  }
+});
+
+test('a second SIGTERM kills the app\'s processes even when its tier does not answer (SIGSTOPped)', { skip, timeout: 60_000 }, async (t) => {
+  const tree = hostTree(t);
+  const user = makeUser(t, uniqueName('z'));
+  plant(tree, 'frozen', user, SLEEPER);
+  const host = startHost(t, tree);
+  const tier = (await waitForApp(tree, 'frozen', (a) => a.state === 'running', 'is running')).pid!;
+  const web = await waitForInstance(tree, 'frozen', 'web', 'ready');
+  t.after(() => {
+    for (const pid of [tier, web]) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone, as it should be */
+      }
+    }
+  });
+  process.kill(tier, 'SIGSTOP');
+  host.child.kill('SIGTERM');
+  await waitForApp(tree, 'frozen', (a) => a.state === 'stopping', 'is stopping');
+  host.child.kill('SIGTERM');
+  const exit = await host.exited;
+  assert.deepEqual(exit, { code: 0, signal: null }, host.output());
+  await waitUntilAsync(async () => !isAlive(tier) && !isAlive(web), 5000, 'the tier and its process are gone');
 });
