@@ -13,7 +13,8 @@ import { LinuxProcessGroups } from '../os/process-groups';
 import { closeStrayFds } from '../os/stray-fds';
 import { openAppSockets, prepareFolders } from './app-setup';
 import { hostRoutes, viewOfTier, type AppView, type HostView } from './host-api';
-import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, appFolders, hostSocketFile, type HostBases } from './host-paths';
+import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, appFolders, hostPidFile, hostSocketFile, type HostBases } from './host-paths';
+import { claimHostPid } from './host-lock';
 import { loadRegistrations } from './registration';
 import type { Registration } from './registration-model';
 import { findTiers, stopStaleTier } from './stale-tier';
@@ -51,8 +52,19 @@ export async function runHost(options: HostOptions): Promise<number> {
     stateBase: path.resolve(options.state ?? DEFAULT_STATE_BASE),
     logBase: path.resolve(options.log ?? DEFAULT_LOG_BASE),
   };
+  // A folder that cannot be read (a mistyped --apps) is the operator's error, not "no app".
+  const set = loadRegistrations(appsDir, { runBase: bases.runBase });
+  if (set.folderProblem !== null) {
+    options.err(`muster host: ${set.folderProblem}; nothing was started (--apps names the folder of the registrations)\n`);
+    return 2;
+  }
   fs.mkdirSync(bases.runBase, { recursive: true, mode: 0o755 });
   for (const base of [bases.stateBase, bases.logBase]) fs.mkdirSync(base, { recursive: true, mode: 0o755 });
+  const lock = claimHostPid(hostPidFile(bases.stateBase));
+  if (!lock.ok) {
+    options.err(`muster host: ${lock.message}\n`);
+    return 2;
+  }
 
   const hostSock = hostSocketFile(bases.runBase);
   const startedAt = Date.now();
@@ -61,6 +73,7 @@ export async function runHost(options: HostOptions): Promise<number> {
   const server = createApiServer(hostRoutes(view), (error) => log(`internal error in the host API: ${(error as Error).stack ?? error}`));
   const listening = await listenHostSocket(server, hostSock);
   if (listening !== null) {
+    lock.release();
     options.err(`muster host: ${listening}\n`);
     return 1;
   }
@@ -89,8 +102,6 @@ export async function runHost(options: HostOptions): Promise<number> {
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
 
   const groups = new LinuxProcessGroups();
-  const set = loadRegistrations(appsDir, { runBase: bases.runBase });
-  if (set.folderProblem !== null) log(set.folderProblem);
   for (const refused of set.refused) {
     log(`${refused.app}: registration refused, the app is not started:\n${refused.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);
     apps.push({ name: refused.app, user: null, runner: null, sockets: null, refused: { problem: refused.diagnostics.map(formatDiagnostic).join('; '), since: Date.now() } });
@@ -107,6 +118,7 @@ export async function runHost(options: HostOptions): Promise<number> {
   server.close();
   server.closeAllConnections();
   fs.rmSync(hostSock, { force: true });
+  lock.release();
   log('every app tier stopped; bye');
   return 0;
 }

@@ -148,3 +148,35 @@ test('a second SIGTERM kills the app\'s processes even when its tier does not an
   assert.deepEqual(exit, { code: 0, signal: null }, host.output());
   await waitUntilAsync(async () => !isAlive(tier) && !isAlive(web), 5000, 'the tier and its process are gone');
 });
+
+test('one app never runs under two hosts: the same state folder with another run folder is refused (exit 2), and so is a tier of another live host', { skip, timeout: 90_000 }, async (t) => {
+  const tree = hostTree(t);
+  const user = makeUser(t, uniqueName('w'));
+  plant(tree, 'twice', user, SLEEPER);
+  const first = startHost(t, tree);
+  const tier = (await waitForApp(tree, 'twice', (a) => a.state === 'running', 'is running')).pid!;
+  await waitForInstance(tree, 'twice', 'web', 'ready');
+
+  const second = startHost(t, tree, {}, { runDir: path.join(tree.base, 'run2') });
+  assert.equal((await second.exited).code, 2, second.output());
+  assert.match(second.output(), new RegExp(`another muster host \\(pid ${first.child.pid}\\) already runs on the state folder`));
+
+  // Other state and log folders too: the app's tier under the first host is found through /proc.
+  const other = { ...tree, run: path.join(tree.base, 'run3'), state: path.join(tree.base, 'state3'), log: path.join(tree.base, 'log3') };
+  startHost(t, other);
+  const refused = await waitForApp(other, 'twice', (a) => a.state === 'refused', 'is refused by the third host');
+  assert.match(refused.problem!, new RegExp(`already runs under another muster host \\(pid ${first.child.pid}, its app tier pid ${tier}\\)`));
+
+  const still = await waitForApp(tree, 'twice', (a) => a.state === 'running', 'still runs under the first host');
+  assert.equal(still.pid, tier);
+  assert.equal(still.restarts, 0);
+  assert.ok(isAlive(tier));
+});
+
+test('muster host --apps naming a folder that does not exist exits 2 and says so', { skip, timeout: 30_000 }, async (t) => {
+  const tree = hostTree(t);
+  const host = startHost(t, { ...tree, apps: path.join(tree.base, 'no-such-apps') });
+  const exit = await host.exited;
+  assert.equal(exit.code, 2, host.output());
+  assert.match(host.output(), /cannot read the registrations folder .*no-such-apps.*nothing was started/);
+});
