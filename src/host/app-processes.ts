@@ -46,14 +46,16 @@ export function appProcesses(app: string, uid: number, proc = '/proc'): AppProce
   return found;
 }
 
-/** Is `pid` a live `muster host` (root, its argv `node .../main.js host ...` or `muster host ...`)? */
+/** Is `pid` a live `muster host`: root, its argv `node [flags] .../main.js [options] host ...`
+ * (bin/muster execs that), not `host status`? */
 export function isMusterHost(pid: number, proc = '/proc'): boolean {
   try {
     const status = fs.readFileSync(`${proc}/${pid}/status`, 'latin1');
     if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) !== 0 || /^State:\s+[ZX]/m.test(status)) return false;
     const argv = fs.readFileSync(`${proc}/${pid}/cmdline`, 'latin1').split('\0');
-    const at = argv.findIndex((a, i) => i <= 1 && /(^|\/)(main\.js|muster)$/.test(a));
-    return at >= 0 && argv[at + 1] === 'host' && argv[at + 2] !== 'status';
+    const rest = argv.slice(argv.findIndex((a) => /(^|\/)(main\.js|muster)$/.test(a)) + 1);
+    const at = rest.indexOf('host');
+    return rest.length < argv.length && at >= 0 && rest[at + 1] !== 'status';
   } catch {
     return false;
   }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findTiers } from '../../../src/host/stale-tier';
-import { appProcesses } from '../../../src/host/app-processes';
+import { appProcesses, isMusterHost } from '../../../src/host/app-processes';
 
 interface Fake {
   readonly environ: string[];
@@ -52,4 +52,15 @@ test('another app, no MUSTER_HOST, an instance, another user, a zombie: never a 
 test('a tier whose parent is a live muster host belongs to that host', (t) => {
   const proc = fakeProc(t, { 4242: { environ: TIER, uid: 991, ppid: 777 }, 4250: { environ: TIER, uid: 991, ppid: 1 } });
   assert.deepEqual(findTiers('appa', 991, proc, (pid) => pid === 777), { stale: [4250], otherHost: [{ tier: 4242, host: 777 }] });
+});
+
+test('a muster host is root running main.js (or bin/muster) with the host command, not host status', (t) => {
+  const proc = fakeProc(t, { 10: { environ: [], uid: 0 }, 11: { environ: [], uid: 0 }, 12: { environ: [], uid: 0 }, 13: { environ: [], uid: 5 }, 14: { environ: [], uid: 0 } });
+  const cmdline = (pid: number, argv: string[]) => fs.writeFileSync(path.join(proc, String(pid), 'cmdline'), `${argv.join('\0')}\0`);
+  cmdline(10, ['/usr/bin/node', '--max-old-space-size=256', '/opt/muster/build/src/cli/main.js', '--apps', '/etc/apps', 'host']);
+  cmdline(11, ['/usr/bin/node', '/opt/muster/build/src/cli/main.js', 'host', 'status']);
+  cmdline(12, ['/usr/bin/python3', 'host']);
+  cmdline(13, ['/usr/bin/node', '/opt/muster/build/src/cli/main.js', 'host']);
+  cmdline(14, ['/usr/bin/node', '/opt/muster/build/src/cli/main.js', 'up']);
+  assert.deepEqual([10, 11, 12, 13, 14, 15].filter((pid) => isMusterHost(pid, proc)), [10]);
 });
