@@ -22,6 +22,8 @@ import { findLeftovers } from '../os/leftovers';
 import { nodeSpawner } from '../os/spawner';
 import { HeldSockets } from '../os/held-sockets';
 import { NOFILE_SOFT_ENV, lowerNofileSoft } from '../os/nofile';
+import { readListenFds } from '../os/listen-fds';
+import { closeStrayFds } from '../os/stray-fds';
 import { AppIO } from './instance-io';
 import { appPaths, shownPath, type AppPaths } from './app-paths';
 import { upSockets } from './up-sockets';
@@ -55,6 +57,9 @@ const FORCE_EXIT_WAIT_MS = 1000;
 const LAST_ANSWER_WAIT_MS = 1000;
 
 export async function runUp(options: UpOptions): Promise<number> {
+  // Before anything is spawned (the detached child too): fds inherited past libuv's reach would
+  // reach every process (os/stray-fds.ts). The sockets a host tier passed, and the report pipe, stay.
+  closeStrayFds(keptFds(options.environ));
   if (options.detach) {
     const { runDetached } = await import('./detach');
     return runDetached(options);
@@ -217,7 +222,8 @@ export async function runUp(options: UpOptions): Promise<number> {
     if (reportFd !== null && signal === 'SIGHUP') return say('SIGHUP ignored (muster runs detached); stop it with "muster down"');
     signals++;
     if (signals === 1) {
-      void stopEverything(`${signal}: stopping every process gracefully, dependents first (press Ctrl-C again to force)`);
+      const again = environ.MUSTER_HOST === '1' ? 'a second SIGTERM forces it' : 'press Ctrl-C again to force';
+      void stopEverything(`${signal}: stopping every process gracefully, dependents first (${again})`);
     } else if (signals === 2) {
       say(`${signal} again: killing every process group now`);
       exitCode = 130;
@@ -275,6 +281,16 @@ export async function runUp(options: UpOptions): Promise<number> {
   // Nobody may be reading our stdout any more (a closed terminal, a stuck pipe): do not hang on it.
   await withTimeout(consoleOut.drain(), CONSOLE_DRAIN_WAIT_MS);
   return exitCode;
+}
+
+/** The inherited fds meant for us: LISTEN_FDS (when LISTEN_PID is ours) and the report pipe. */
+function keptFds(environ: NodeJS.ProcessEnv): Set<number> {
+  const keep = new Set<number>();
+  const listen = readListenFds(environ, process.pid);
+  if (listen.kind === 'inherited') for (const f of [listen.control, ...listen.sockets]) keep.add(f.fd);
+  const report = Number(environ[DETACHED_ENV]);
+  if (Number.isInteger(report) && report >= 3) keep.add(report);
+  return keep;
 }
 
 /** Development: the control socket is also the lock (claim.ts). Null once it is ours, else why not. */

@@ -10,12 +10,14 @@ import { formatDiagnostic } from '../config/diagnostics';
 import { createApiServer } from '../control/http-server';
 import type { HeldSockets } from '../os/held-sockets';
 import { LinuxProcessGroups } from '../os/process-groups';
+import { closeStrayFds } from '../os/stray-fds';
 import { openAppSockets, prepareFolders } from './app-setup';
 import { hostRoutes, viewOfTier, type AppView, type HostView } from './host-api';
-import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, appFolders, hostSocketFile, type HostBases } from './host-paths';
+import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, appFolders, hostPidFile, hostSocketFile, type HostBases } from './host-paths';
+import { claimHostPid } from './host-lock';
 import { loadRegistrations } from './registration';
 import type { Registration } from './registration-model';
-import { findStaleTier, stopStaleTier } from './stale-tier';
+import { findTiers, stopStaleTier } from './stale-tier';
 import { TierRunner } from './tier-runner';
 
 export interface HostOptions {
@@ -37,6 +39,8 @@ interface AppEntry {
 }
 
 export async function runHost(options: HostOptions): Promise<number> {
+  // First of all: an fd root's shell left open must not reach any app tier (os/stray-fds.ts).
+  closeStrayFds();
   const log = (text: string) => options.err(`${new Date().toISOString()} muster host: ${text}\n`);
   if (process.getuid?.() !== 0) {
     options.err('muster host: must run as root (it creates the apps\' sockets and starts each app tier as its user); try: sudo muster host\n');
@@ -48,8 +52,19 @@ export async function runHost(options: HostOptions): Promise<number> {
     stateBase: path.resolve(options.state ?? DEFAULT_STATE_BASE),
     logBase: path.resolve(options.log ?? DEFAULT_LOG_BASE),
   };
+  // A folder that cannot be read (a mistyped --apps) is the operator's error, not "no app".
+  const set = loadRegistrations(appsDir, { runBase: bases.runBase });
+  if (set.folderProblem !== null) {
+    options.err(`muster host: ${set.folderProblem}; nothing was started (--apps names the folder of the registrations)\n`);
+    return 2;
+  }
   fs.mkdirSync(bases.runBase, { recursive: true, mode: 0o755 });
   for (const base of [bases.stateBase, bases.logBase]) fs.mkdirSync(base, { recursive: true, mode: 0o755 });
+  const lock = claimHostPid(hostPidFile(bases.stateBase));
+  if (!lock.ok) {
+    options.err(`muster host: ${lock.message}\n`);
+    return 2;
+  }
 
   const hostSock = hostSocketFile(bases.runBase);
   const startedAt = Date.now();
@@ -58,6 +73,7 @@ export async function runHost(options: HostOptions): Promise<number> {
   const server = createApiServer(hostRoutes(view), (error) => log(`internal error in the host API: ${(error as Error).stack ?? error}`));
   const listening = await listenHostSocket(server, hostSock);
   if (listening !== null) {
+    lock.release();
     options.err(`muster host: ${listening}\n`);
     return 1;
   }
@@ -86,8 +102,6 @@ export async function runHost(options: HostOptions): Promise<number> {
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
 
   const groups = new LinuxProcessGroups();
-  const set = loadRegistrations(appsDir, { runBase: bases.runBase });
-  if (set.folderProblem !== null) log(set.folderProblem);
   for (const refused of set.refused) {
     log(`${refused.app}: registration refused, the app is not started:\n${refused.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);
     apps.push({ name: refused.app, user: null, runner: null, sockets: null, refused: { problem: refused.diagnostics.map(formatDiagnostic).join('; '), since: Date.now() } });
@@ -104,6 +118,7 @@ export async function runHost(options: HostOptions): Promise<number> {
   server.close();
   server.closeAllConnections();
   fs.rmSync(hostSock, { force: true });
+  lock.release();
   log('every app tier stopped; bye');
   return 0;
 }
@@ -123,12 +138,16 @@ async function setUpApp(r: Registration, bases: HostBases, environ: HostOptions[
   }
   // No duplicates: a tier a dead host (kill -9) left behind still runs every process of the app and
   // holds the old sockets. It stops before the new sockets are made.
-  const stale = findStaleTier(folders.state, r.app, r.user.uid);
-  if (stale !== null) {
+  const tiers = findTiers(r.app, r.user.uid);
+  const other = tiers.otherHost[0];
+  if (other !== undefined) {
+    return fail(`it already runs under another muster host (pid ${other.host}, its app tier pid ${other.tier}); one app never runs twice: stop that host first`);
+  }
+  await Promise.all(tiers.stale.map(async (stale) => {
     log(`${r.app}: an app tier of a previous host (pid ${stale}) still runs: SIGTERM to its process group, waiting for it to stop`);
     await stopStaleTier(stale, groups, log);
     log(`${r.app}: the previous app tier (pid ${stale}) stopped`);
-  }
+  }));
   if (stopping()) return fail('the host is stopping');
   const opened = await openAppSockets(r, folders);
   if (!opened.ok) return fail(opened.message);

@@ -52,6 +52,7 @@ export function hostSocketFile(runBase: string): string {
   return path.join(runBase, 'host.sock');
 }
 
-export function hostPidFile(runBase: string): string {
-  return path.join(runBase, 'host.pid');
+/** The host's lock on its state base (host-lock.ts): one host per state folder. */
+export function hostPidFile(stateBase: string): string {
+  return path.join(stateBase, 'host.pid');
 }

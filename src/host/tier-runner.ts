@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import type { ProcessGroups } from '../os/ports';
 import type { HeldSockets } from '../os/held-sockets';
 import { openTierLog } from './app-setup';
+import { killAppGroups } from './app-processes';
 import type { AppFolders } from './host-paths';
 import type { Registration } from './registration-model';
 import { appDir, tierLaunch } from './tier-launch';
@@ -60,12 +61,18 @@ export class TierRunner {
   }
 
   /** The host's second signal: the tier's second SIGTERM makes it SIGKILL its processes' groups;
-   * then its own group gets SIGKILL. */
+   * then its own group gets SIGKILL, and so does the group of every process of the app still alive
+   * (a tier that did not answer, stopped or stuck, left its instances in their own groups). */
   forceKill(): void {
     const pid = this.status.pid;
     if (pid === null) return;
-    this.deps.groups.signalProcess(pid, 'SIGTERM');
-    setTimeout(() => this.deps.groups.signalGroup(pid, 'SIGKILL'), FORCE_GRACE_MS).unref();
+    const { registration: r, groups } = this.deps;
+    groups.signalProcess(pid, 'SIGTERM');
+    setTimeout(() => {
+      groups.signalGroup(pid, 'SIGKILL');
+      const killed = killAppGroups(r.app, r.user.uid, groups).filter((g) => g !== pid);
+      if (killed.length > 0) this.deps.log(`${r.app}: SIGKILL to the process groups its app tier left (${killed.join(', ')})`);
+    }, FORCE_GRACE_MS).unref();
   }
 
   private readonly queue: TierEvent[] = [];

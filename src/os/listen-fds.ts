@@ -3,8 +3,10 @@
 // process whose pid is LISTEN_PID. The host tier starts the app tier this way, with the control
 // socket first (docs/host-contract.md); so can a systemd unit with FileDescriptorName=.
 //
-// Node marks every inherited fd close-on-exec as it starts (uv_disable_stdio_inheritance), so these
-// reach only the children muster passes them to, as it passes the sockets it makes itself.
+// Node marks inherited fds close-on-exec as it starts (uv_disable_stdio_inheritance: 3 up to the
+// first gap after 15, which covers these), and `muster up` closes any other inheritable one
+// (stray-fds.ts), so these reach only the children muster passes them to, as it passes the sockets
+// it makes itself.
 
 /** The name of the inherited socket that is muster's own control socket. */
 export const CONTROL_SOCKET_NAME = 'muster-control';

@@ -80,10 +80,18 @@ export interface RunningHost {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+export interface HostStart {
+  /** Shell commands (bash) run before exec of the host, e.g. `exec 200<FILE`. */
+  readonly shell?: string;
+  /** Another run folder than the tree's. */
+  readonly runDir?: string;
+}
+
 /** `muster host` on the tree; stopped at the end (SIGTERM, then SIGKILL of it and its tiers). */
-export function startHost(t: After, tree: HostTree, env: Record<string, string> = {}): RunningHost {
-  const child = spawn(process.execPath, [MUSTER_JS, 'host', '--apps', tree.apps, '--run-dir', tree.run, '--state-dir', tree.state, '--log-dir', tree.log],
-    { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startHost(t: After, tree: HostTree, env: Record<string, string> = {}, how: HostStart = {}): RunningHost {
+  const argv = [process.execPath, MUSTER_JS, 'host', '--apps', tree.apps, '--run-dir', how.runDir ?? tree.run, '--state-dir', tree.state, '--log-dir', tree.log];
+  const [file, ...args] = how.shell === undefined ? argv : ['/bin/bash', '-c', `${how.shell}; exec "$@"`, 'bash', ...argv];
+  const child = spawn(file!, args, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
