@@ -17,7 +17,7 @@ import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BAS
 import { claimHostPid } from './host-lock';
 import { loadRegistrations } from './registration';
 import type { Registration } from './registration-model';
-import { findTiers, stopStaleTier } from './stale-tier';
+import { findTiers, killStaleTiers, stopStaleTier } from './stale-tier';
 import { TierRunner } from './tier-runner';
 
 export interface HostOptions {
@@ -36,6 +36,8 @@ interface AppEntry {
   readonly sockets: HeldSockets | null;
   /** Refused or not set up: why, and since when. */
   readonly refused: { readonly problem: string; readonly since: number } | null;
+  /** Neither a runner nor refused yet: being set up since then. */
+  readonly settingUpSince?: number;
 }
 
 export async function runHost(options: HostOptions): Promise<number> {
@@ -94,6 +96,7 @@ export async function runHost(options: HostOptions): Promise<number> {
       resolveSignal();
     } else if (signals === 2) {
       log(`${signal} again: killing every app tier and its processes now`);
+      killStaleTiers();
       for (const app of apps) app.runner?.forceKill();
     }
   };
@@ -106,9 +109,14 @@ export async function runHost(options: HostOptions): Promise<number> {
     log(`${refused.app}: registration refused, the app is not started:\n${refused.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);
     apps.push({ name: refused.app, user: null, runner: null, sockets: null, refused: { problem: refused.diagnostics.map(formatDiagnostic).join('; '), since: Date.now() } });
   }
-  // In parallel: one app's previous tier taking long to stop must not hold up the others.
-  apps.push(...await Promise.all(set.registrations.map((r) => setUpApp(r, bases, options.environ, groups, log, () => signals > 0))));
+  // In parallel: one app's previous tier taking long to stop must not hold up the others. Each app
+  // is listed (starting) from now on, and takes its place in the list as soon as it is set up.
+  for (const r of set.registrations) apps.push({ name: r.app, user: r.user.name, runner: null, sockets: null, refused: null, settingUpSince: Date.now() });
   apps.sort((a, b) => a.name.localeCompare(b.name));
+  await Promise.all(set.registrations.map(async (r) => {
+    const entry = await setUpApp(r, bases, options.environ, groups, log, () => signals > 0);
+    apps[apps.findIndex((a) => a.name === r.app)] = entry;
+  }));
   if (apps.length === 0) log(`no app is registered in ${appsDir}`);
 
   await firstSignal;
@@ -168,6 +176,10 @@ async function setUpApp(r: Registration, bases: HostBases, environ: HostOptions[
 
 function appView(app: AppEntry): AppView {
   if (app.runner !== null) return viewOfTier(app.name, app.user ?? '', app.runner.snapshot);
+  if (app.refused === null) {
+    // Being set up: its folders, sockets, or a previous host's tier that is still stopping.
+    return { name: app.name, user: app.user, state: 'starting', pid: null, since: app.settingUpSince ?? Date.now(), restarts: 0, last_exit: null, problem: 'being set up (a previous host\'s tier may still be stopping)' };
+  }
   return {
     name: app.name, user: app.user, state: 'refused', pid: null, since: app.refused?.since ?? Date.now(),
     restarts: 0, last_exit: null, problem: app.refused?.problem ?? null,

@@ -219,8 +219,10 @@ class RegistrationReader {
       // the path between bind and chown), or anywhere "../" leads.
       const runDir = path.dirname(control);
       if (path.dirname(config.path) !== runDir) {
+        // The same file name in the run folder, unless that is the control socket's.
+        const name = path.basename(config.path) === path.basename(control) ? `${config.name}.sock` : path.basename(config.path);
         this.report(pathAt, `path of ${where} (${config.path}) is not in the app's run folder ${runDir}: the host makes sockets only there, where nobody but root may write`,
-          `write path = "${path.basename(config.path)}" (made as ${path.join(runDir, path.basename(config.path))}) and point the web server there`);
+          `write path = "${name}" (made as ${path.join(runDir, name)}) and point the web server there`);
         continue;
       }
       const owner = given.owner === undefined ? user : this.ownerUser(given.owner, where);

@@ -8,6 +8,7 @@ import type { ProcessGroups } from '../os/ports';
 import type { HeldSockets } from '../os/held-sockets';
 import { openTierLog } from './app-setup';
 import { killAppGroups } from './app-processes';
+import { findTiers, stopStaleTier } from './stale-tier';
 import type { AppFolders } from './host-paths';
 import type { Registration } from './registration-model';
 import { appDir, tierLaunch } from './tier-launch';
@@ -27,6 +28,8 @@ export interface RunnerDeps {
   readonly groups: ProcessGroups;
   readonly log: (text: string) => void;
   readonly now?: () => number;
+  /** Other tiers of this app (tests replace the /proc scan). */
+  readonly findTiers?: typeof findTiers;
 }
 
 export class TierRunner {
@@ -127,6 +130,18 @@ export class TierRunner {
   }
 
   private spawnTier(): void {
+    // Every start, not only the first: while this tier was in backoff another host may have
+    // started one (it found none), or a dead host's tier may still run. Not twice: back off.
+    const { registration: r, groups, log } = this.deps;
+    const others = (this.deps.findTiers ?? findTiers)(r.app, r.user.uid);
+    const other = others.otherHost[0];
+    if (other !== undefined) {
+      return this.dispatch({ type: 'spawnFailed', reason: `it runs under another muster host (pid ${other.host}, its app tier pid ${other.tier}); one app never runs twice`, now: this.now() });
+    }
+    if (others.stale.length > 0) {
+      for (const pid of others.stale) void stopStaleTier(pid, groups, (text) => log(`${r.app}: ${text}`));
+      return this.dispatch({ type: 'spawnFailed', reason: `an app tier no host owns (pid ${others.stale.join(', ')}) still runs; it is being stopped first`, now: this.now() });
+    }
     let child: ChildProcess;
     try {
       child = this.spawnChild();

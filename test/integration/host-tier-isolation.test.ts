@@ -180,3 +180,40 @@ test('muster host --apps naming a folder that does not exist exits 2 and says so
   assert.equal(exit.code, 2, host.output());
   assert.match(host.output(), /cannot read the registrations folder .*no-such-apps.*nothing was started/);
 });
+
+test('a host whose tier is in backoff does not start a second one when another host started the app meanwhile', { skip, timeout: 90_000 }, async (t) => {
+  const tree = hostTree(t);
+  const user = makeUser(t, uniqueName('b'));
+  plant(tree, 'gap', user, SLEEPER);
+  const first = startHost(t, tree);
+  const tier = (await waitForApp(tree, 'gap', (a) => a.state === 'running', 'is running')).pid!;
+  await waitForInstance(tree, 'gap', 'web', 'ready');
+  // Kill the first host's tier, and start a second host (other folders) inside the 1 s backoff.
+  const other = { ...tree, run: path.join(tree.base, 'run2'), state: path.join(tree.base, 'state2'), log: path.join(tree.base, 'log2') };
+  process.kill(tier, 'SIGKILL');
+  startHost(t, other);
+  const second = await waitForApp(other, 'gap', (a) => a.state === 'running', 'runs under the second host');
+  await waitUntilAsync(async () => /runs under another muster host/.test(first.output()), 15_000, 'the first host backs off instead of starting a second tier');
+  const tiers = processesOfApp('gap').filter((pid) => { try { const e = environOf(pid); return e.MUSTER_HOST === '1' && e.MUSTER_PROCESS === undefined; } catch { return false; } });
+  assert.deepEqual(tiers, [second.pid], 'one tier of the app, the second host\'s');
+});
+
+test('a process of the app user posing as a stale tier and ignoring SIGTERM: the apps are listed meanwhile, a second SIGTERM kills it and the host ends', { skip, timeout: 60_000 }, async (t) => {
+  const tree = hostTree(t);
+  const user = makeUser(t, uniqueName('p'));
+  plant(tree, 'posed', user, SLEEPER);
+  // MUSTER_APP/MUSTER_HOST=1 and no MUSTER_PROCESS, as the app's user, ignoring TERM, in its own group.
+  const decoy = spawn('/usr/sbin/runuser', ['-u', user, '--', 'env', '-i', 'MUSTER_APP=posed', 'MUSTER_HOST=1', 'setsid', 'sh', '-c', 'trap "" TERM; exec sleep 300'], { stdio: 'ignore' });
+  t.after(() => { for (const pid of processesOfApp('posed')) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+  await waitUntilAsync(async () => processesOfApp('posed').length > 0, 5_000, 'the decoy runs');
+  const host = startHost(t, tree);
+  const listed = await waitForApp(tree, 'posed', (a) => a.state === 'starting', 'is listed while the decoy is being stopped');
+  assert.match(listed.problem ?? '', /being set up/);
+  host.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  host.child.kill('SIGTERM');
+  const end = await Promise.race([host.exited, new Promise((r) => setTimeout(() => r('still running 15 s after the second SIGTERM'), 15_000))]);
+  assert.deepEqual(end, { code: 0, signal: null }, host.output());
+  assert.deepEqual(processesOfApp('posed'), [], 'the decoy was killed');
+  void decoy;
+});
