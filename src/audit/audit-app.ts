@@ -17,6 +17,7 @@ import { ExpectedGroup, SocketFacts, checkSockets } from './check-sockets';
 import { Unseen, foldersAbove, probe, realPath, walkTree } from './gather';
 import { AuditDirs, FileFacts, Finding } from './model';
 import { ProcessScan } from './proc';
+import { checkControlGroup } from './check-control-group';
 import { AppRegistration, oneLine } from './registrations';
 
 export interface AuditContext {
@@ -68,6 +69,11 @@ function auditAsUser(reg: Registration, ctx: AuditContext, unseen: Unseen[]): Fi
   findings.push(...checkSockets(socketFacts(reg, ctx, unseen), namesOf(ctx.accounts)));
   const identity = { app: reg.app, registration: reg.file, principal: principalOf(ctx.accounts, reg.user, reg.group), group: reg.group.id, primaryGroup: reg.user.gid };
   findings.push(...checkReach(identity, ctx.sockets, namesOf(ctx.accounts)));
+  const controlGroup = reg.operators ?? reg.group;
+  findings.push(...checkControlGroup({
+    app: reg.app, registration: reg.file, controlSocket: appFolders(bases(ctx.dirs), reg.app).controlSocket, appUser: reg.user.name,
+    group: controlGroup.name, operatorsRegistered: reg.operators !== null, members: ctx.accounts.membersOf(controlGroup.id),
+  }));
   findings.push(...checkLogin({ user: reg.user.name, shell: reg.user.shell, passwordHash: ctx.shadow?.get(reg.user.name) ?? null }));
   if (ctx.shadow === null) {
     findings.push(note('incomplete', '/etc/shadow', 'could not be read: whether the app\'s user has a password was not checked', 'run muster audit as root'));

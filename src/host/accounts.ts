@@ -59,6 +59,12 @@ export class Accounts {
     return this.groups.map((g) => g.name);
   }
 
+  /** Every user in group `gid`: listed as a member, or with it as primary group. */
+  membersOf(gid: number): string[] {
+    const listed = this.groupById(gid)?.members ?? [];
+    return [...new Set([...listed, ...this.users.filter((u) => u.gid === gid).map((u) => u.name)])];
+  }
+
   /** What initgroups(3) gives `user` (and so `setpriv --init-groups`, and `id -G`): the primary
    * group, then every group that lists the user, each once, ascending. */
   groupIdsOf(user: UserAccount): number[] {

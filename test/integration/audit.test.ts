@@ -328,6 +328,20 @@ test('the app\'s user with a login shell', { skip }, async () => {
     () => admin('usermod', ['-s', '/bin/bash', USER]), () => admin('usermod', ['-s', '/usr/sbin/nologin', USER]));
 });
 
+test('no operators group, and someone else in the app\'s group: they can control the app through its control socket', { skip }, () => {
+  admin('gpasswd', ['-a', 'nobody', USER2]);
+  try {
+    const { code, report } = auditJson(APP2);
+    const findings = findingsOf(report, APP2);
+    assert.deepEqual(findings.map((f) => [f.severity, f.kind, f.object]), [['warning', 'socket', path.join(dirs.run, APP2, 'control.sock')]], JSON.stringify(findings, null, 2));
+    assert.match(findings[0]!.message, new RegExp(`^nobody can control app ${APP2} .*its group is the app's group ${USER2}`));
+    assert.match(findings[0]!.fix, new RegExp(`set operators = "${APP2}-ops"`));
+    assert.equal(code, 0, 'a warning, not severe');
+  } finally {
+    admin('gpasswd', ['-d', 'nobody', USER2]);
+  }
+});
+
 test('a registrations folder that does not exist is an error, exit 2', { skip }, () => {
   const r = spawnSync(process.execPath, [MUSTER_JS, 'audit', '--apps', path.join(base, 'nope')], { encoding: 'utf8' });
   assert.equal(r.status, 2);
