@@ -1,6 +1,7 @@
 // The /proc edge of the audit: every process whose environment names an app (MUSTER_APP=<app>),
 // with the ids, capabilities and no-new-privileges flag its status file shows.
 import * as fs from 'node:fs';
+import { environValue } from '../os/proc-environ';
 import { ProcessFacts } from './model';
 
 export interface ProcessScan {
@@ -11,13 +12,6 @@ export interface ProcessScan {
   readonly unreadable: readonly { readonly pid: number; readonly reason: string }[];
 }
 
-/** The value of `key` in a NUL-separated environ block, or undefined. */
-export function environValue(environ: string, key: string): string | undefined {
-  for (const entry of environ.split('\0')) {
-    if (entry.startsWith(`${key}=`)) return entry.slice(key.length + 1);
-  }
-  return undefined;
-}
 
 function ids(line: string | undefined): number[] {
   return line === undefined ? [] : line.trim().split(/\s+/).filter((s) => s !== '').map(Number);

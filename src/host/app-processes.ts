@@ -8,6 +8,7 @@
 // An app process could make itself look like a tier (its environment is its own); it is still a
 // process of that app, as that app's user: signalling it harms no one else.
 import * as fs from 'node:fs';
+import { environValue } from '../os/proc-environ';
 import { fieldsAfterComm, isDeadState } from '../os/proc-stat';
 import type { ProcessGroups } from '../os/ports';
 
@@ -27,17 +28,16 @@ export function appProcesses(app: string, uid: number, proc = '/proc'): AppProce
   } catch {
     return found;
   }
-  const wanted = `MUSTER_APP=${app}`;
   for (const name of names) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const status = fs.readFileSync(`${proc}/${name}/status`, 'latin1');
       if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) !== uid) continue;
-      const environ = fs.readFileSync(`${proc}/${name}/environ`, 'latin1').split('\0');
-      if (!environ.includes(wanted)) continue;
+      const environ = fs.readFileSync(`${proc}/${name}/environ`, 'latin1');
+      if (environValue(environ, 'MUSTER_APP') !== app) continue;
       const fields = fieldsAfterComm(fs.readFileSync(`${proc}/${name}/stat`, 'latin1'));
       if (isDeadState(fields[0])) continue;
-      const tier = environ.includes('MUSTER_HOST=1') && !environ.some((e) => e.startsWith('MUSTER_PROCESS='));
+      const tier = environValue(environ, 'MUSTER_HOST') === '1' && environValue(environ, 'MUSTER_PROCESS') === undefined;
       found.push({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]), tier });
     } catch {
       /* gone meanwhile */

@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LeftoverProcess } from '../core/leftovers';
+import { environValue } from './proc-environ';
 import { liveStatFields } from './proc-stat';
 
 export interface LeftoverFilter {
@@ -33,9 +34,6 @@ function readStat(pid: number | string): Stat | null {
   return fields === null ? null : { pgid: Number(fields[2]), startTime: Number(fields[19]) };
 }
 
-function variable(environ: string, name: string): string | undefined {
-  return new RegExp(`(?:^|\\0)${name}=([^\\0]*)`).exec(environ)?.[1];
-}
 
 export function findLeftovers(filter: LeftoverFilter): LeftoverProcess[] {
   const found: LeftoverProcess[] = [];
@@ -49,14 +47,14 @@ export function findLeftovers(filter: LeftoverFilter): LeftoverProcess[] {
       const cwd = fs.readlinkSync(`/proc/${name}/cwd`);
       if (cwd !== filter.root && !cwd.startsWith(inside)) continue;
       const environ = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
-      const processName = variable(environ, 'MUSTER_PROCESS');
+      const processName = environValue(environ, 'MUSTER_PROCESS');
       if (processName === undefined) continue;
-      if ((variable(environ, 'MUSTER_APP') ?? null) !== filter.app) continue;
+      if ((environValue(environ, 'MUSTER_APP') ?? null) !== filter.app) continue;
       const stat = readStat(name);
       if (stat === null || stat.pgid === ownGroup) continue;
-      const owner = variable(environ, 'MUSTER_SUPERVISOR_PID');
+      const owner = environValue(environ, 'MUSTER_SUPERVISOR_PID');
       if (owner !== undefined && supervisorAlive(Number(owner), stat.startTime)) continue;
-      found.push({ pid: Number(name), pgid: stat.pgid, process: processName, instance: variable(environ, 'MUSTER_INSTANCE') ?? null });
+      found.push({ pid: Number(name), pgid: stat.pgid, process: processName, instance: environValue(environ, 'MUSTER_INSTANCE') ?? null });
     } catch {
       /* gone, or not ours to read */
     }

@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import { capabilityNames } from '../../../src/audit/capabilities';
 import { checkProcesses } from '../../../src/audit/check-processes';
 import { ProcessFacts } from '../../../src/audit/model';
-import { environValue, parseStatus } from '../../../src/audit/proc';
+import { parseStatus } from '../../../src/audit/proc';
+import { environValue } from '../../../src/os/proc-environ';
 
 const CTX = { app: 'appa', registration: '/etc/muster/apps/appa.toml', uid: 1001 };
 const APP_PROCESS: ProcessFacts = {
