@@ -1,5 +1,5 @@
-// `muster host status [--json]`: the host tier's apps, from GET /v1/apps on RUN/host.sock.
-// Exit 3 when no host tier answers there (docs/host.md).
+// `muster host status [--json]`: the host tier's apps, from GET /v1/apps on RUN/host.sock; and
+// askHost(), which `muster host reload` shares. Exit 3 when no host tier answers there (docs/host.md).
 import * as path from 'node:path';
 import type { AppView, HostView } from '../host/host-api';
 import { DEFAULT_RUN_BASE, hostSocketFile } from '../host/host-paths';
@@ -17,34 +17,49 @@ export interface HostStatusOptions {
 }
 
 export async function runHostStatus(options: HostStatusOptions): Promise<number> {
+  const answer = await askHost(options, 'GET', '/v1/apps');
+  if (typeof answer === 'number') return answer;
+  if (options.json) {
+    options.out(`${answer}\n`);
+    return EXIT.ok;
+  }
+  options.out(renderHostStatus(JSON.parse(answer) as HostView, Date.now()));
+  return EXIT.ok;
+}
+
+/** The host's answer (200) as text, or the exit code after saying what went wrong. */
+export async function askHost(options: Omit<HostStatusOptions, 'json' | 'out'>, method: 'GET' | 'POST', target: string): Promise<string | number> {
   const runBase = path.resolve(options.runDir ?? options.environ.MUSTER_RUN_DIR ?? DEFAULT_RUN_BASE);
   const socket = hostSocketFile(runBase);
-  let text: string;
   try {
-    const answer = await fetchAnswer(socket, { method: 'GET', path: '/v1/apps' }, ANSWER_MS);
-    text = answer.body.toString('utf8');
-    if (answer.status !== 200) {
-      options.err(`muster: the host tier answered ${answer.status}: ${text}\n`);
-      return EXIT.failed;
-    }
+    const answer = await fetchAnswer(socket, { method, path: target }, ANSWER_MS);
+    const text = answer.body.toString('utf8');
+    if (answer.status === 200) return text;
+    options.err(`muster: the host tier answered ${answer.status}: ${errorMessage(text)}\n`);
+    return EXIT.failed;
   } catch (error) {
     if (error instanceof ConnectError && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED')) {
       options.err(`muster: no host tier is running (nothing answers on ${socket})\n`);
       return EXIT.noSupervisor;
     }
     if (error instanceof ConnectError && error.code === 'EACCES') {
-      options.err(`muster: permission denied on ${socket}: the host tier's status is root's only (try: sudo muster host status)\n`);
+      options.err(`muster: permission denied on ${socket}: the host tier is root's only (try: sudo muster host ${target === '/v1/apps' ? 'status' : 'reload'})\n`);
       return EXIT.failed;
     }
     options.err(`muster: ${(error as Error).message}\n`);
     return EXIT.failed;
   }
-  if (options.json) {
-    options.out(`${text}\n`);
-    return EXIT.ok;
+}
+
+/** The message of a JSON error answer, else the text as it came. */
+function errorMessage(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown } };
+    if (typeof parsed.error?.message === 'string') return parsed.error.message;
+  } catch {
+    /* not JSON */
   }
-  options.out(renderHostStatus(JSON.parse(text) as HostView, Date.now()));
-  return EXIT.ok;
+  return text;
 }
 
 /** One line per app: name, user, state, tier pid, for how long, restarts, then the problem. */

@@ -27,6 +27,9 @@ commands:
                 and keep it running, in the foreground; --apps, --run-dir, --state-dir, --log-dir
                 DIR as for audit
   host status   the host tier's apps and their tiers (--json: as JSON); exit 3 if no host runs
+  host reload   the host reads its registrations again (as on SIGHUP): starts added apps, stops
+                removed ones, restarts only those whose registration changed; a changed one that
+                is refused leaves its app running as it was (--json: the plan as JSON)
 
   talking to a running supervisor (see docs/control.md):
   status [NAME...]              one line per instance: state, pid, uptime, restarts, cpu, memory
@@ -198,19 +201,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** `muster host` (the root tier, in the foreground) or `muster host status`. */
+/** `muster host` (the root tier, in the foreground), `muster host status` or `muster host reload`. */
 async function runHostCommand(rest: readonly string[], values: { json?: boolean; apps?: string; 'run-dir'?: string; 'state-dir'?: string; 'log-dir'?: string; app?: string }): Promise<number> {
   if (values.app !== undefined) return usageError('host does not take --app: it runs every registered app');
   const [sub, ...extra] = rest;
-  if (sub === 'status') {
-    if (extra.length > 0) return usageError(`host status takes no arguments (got ${extra.join(' ')})`);
+  if (sub === 'status' || sub === 'reload') {
+    if (extra.length > 0) return usageError(`host ${sub} takes no arguments (got ${extra.join(' ')})`);
     const stray = (['apps', 'state-dir', 'log-dir'] as const).filter((o) => values[o] !== undefined);
-    if (stray.length > 0) return usageError(`host status does not take ${stray.map((o) => `--${o}`).join(', ')}`);
-    const { runHostStatus } = await import('./host-status');
-    return runHostStatus({ json: values.json ?? false, runDir: values['run-dir'], environ: process.env, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    if (stray.length > 0) return usageError(`host ${sub} does not take ${stray.map((o) => `--${o}`).join(', ')}${sub === 'reload' ? ' (the host reads the folder it was started with)' : ''}`);
+    const options = { json: values.json ?? false, runDir: values['run-dir'], environ: process.env, out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) };
+    if (sub === 'reload') return (await import('./host-reload')).runHostReload(options);
+    return (await import('./host-status')).runHostStatus(options);
   }
-  if (sub !== undefined) return usageError(`unknown host command "${sub}" (muster host, or muster host status)`);
-  if (values.json) return usageError('host takes --json only as host status --json');
+  if (sub !== undefined) return usageError(`unknown host command "${sub}" (muster host, muster host status, or muster host reload)`);
+  if (values.json) return usageError('host takes --json only as host status --json or host reload --json');
   const { runHost } = await import('../host/host-command');
   return runHost({ apps: values.apps, run: values['run-dir'], state: values['state-dir'], log: values['log-dir'], environ: process.env, err: (s) => process.stderr.write(s) });
 }

@@ -1,7 +1,8 @@
 // The host tier's own API on RUN/host.sock (root:root 0600): what `muster host status` shows.
-// GET /v1/apps -> { host: {pid, started_at}, apps: [AppView...] } (docs/host.md); the conventions of
-// docs/api.md: snake_case names, points in time in ms since the epoch.
-import type { Routes } from '../control/http-server';
+// GET /v1/apps -> { host: {pid, started_at}, apps: [AppView...] } (docs/host.md);
+// POST /v1/reload -> { actions: [{app, action, problem}] }: what `muster host reload` shows. The
+// conventions of docs/api.md: snake_case names, points in time in ms since the epoch.
+import type { Handler, Routes } from '../control/http-server';
 import type { TierExit, TierStatus } from './tier-machine';
 
 export type AppState = 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'refused';
@@ -40,6 +41,6 @@ export function viewOfTier(name: string, user: string, s: TierStatus): AppView {
   };
 }
 
-export function hostRoutes(view: () => HostView): Routes {
-  return { '/v1/apps': { GET: () => view() } };
+export function hostRoutes(view: () => HostView, reload: Handler): Routes {
+  return { '/v1/apps': { GET: () => view() }, '/v1/reload': { POST: reload } };
 }

@@ -1,24 +1,22 @@
 // `muster host`: the root host tier's composition root (docs/host.md). Reads the registrations,
 // prepares each app's folders and sockets, keeps one app tier per app running as the app's user
-// (tier-runner.ts), serves its status on RUN/host.sock, and on SIGTERM/SIGINT stops every tier and
+// (host-apps.ts), serves its status on RUN/host.sock, reads the registrations again on SIGHUP or
+// `muster host reload` (only what changed is touched), and on SIGTERM/SIGINT stops every tier and
 // waits for them all (a second signal kills them), then removes its sockets and exits 0.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type * as http from 'node:http';
 import { formatDiagnostic } from '../config/diagnostics';
-import { createApiServer } from '../control/http-server';
-import type { HeldSockets } from '../os/held-sockets';
+import { ApiError, createApiServer } from '../control/http-server';
 import { LinuxProcessGroups } from '../os/process-groups';
 import { closeStrayFds } from '../os/stray-fds';
-import { openAppSockets, prepareFolders } from './app-setup';
-import { hostRoutes, viewOfTier, type AppView, type HostView } from './host-api';
-import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, appFolders, hostPidFile, hostSocketFile, type HostBases } from './host-paths';
+import { HostApps } from './host-apps';
+import { hostRoutes, type HostView } from './host-api';
+import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, hostPidFile, hostSocketFile, type HostBases } from './host-paths';
 import { claimHostPid } from './host-lock';
 import { loadRegistrations } from './registration';
-import type { Registration } from './registration-model';
-import { findTiers, killStaleTiers, stopStaleTier } from './stale-tier';
-import { TierRunner } from './tier-runner';
+import type { ReloadAction } from './reload-plan';
 
 export interface HostOptions {
   readonly apps?: string;
@@ -27,17 +25,6 @@ export interface HostOptions {
   readonly log?: string;
   readonly environ: Readonly<Record<string, string | undefined>>;
   readonly err: (text: string) => void;
-}
-
-interface AppEntry {
-  readonly name: string;
-  readonly user: string | null;
-  readonly runner: TierRunner | null;
-  readonly sockets: HeldSockets | null;
-  /** Refused or not set up: why, and since when. */
-  readonly refused: { readonly problem: string; readonly since: number } | null;
-  /** Neither a runner nor refused yet: being set up since then. */
-  readonly settingUpSince?: number;
 }
 
 export async function runHost(options: HostOptions): Promise<number> {
@@ -70,23 +57,44 @@ export async function runHost(options: HostOptions): Promise<number> {
 
   const hostSock = hostSocketFile(bases.runBase);
   const startedAt = Date.now();
-  const apps: AppEntry[] = [];
-  const view = (): HostView => ({ host: { pid: process.pid, started_at: startedAt }, apps: apps.map(appView) });
-  const server = createApiServer(hostRoutes(view), (error) => log(`internal error in the host API: ${(error as Error).stack ?? error}`));
+  let signals = 0;
+  const apps = new HostApps({
+    bases,
+    environ: options.environ,
+    groups: new LinuxProcessGroups(),
+    log,
+    mainJs: path.resolve(__dirname, '..', 'cli', 'main.js'),
+  });
+  const reload = (): ReloadAnswer => {
+    const again = loadRegistrations(appsDir, { runBase: bases.runBase });
+    if (again.folderProblem !== null) {
+      log(`reload: ${again.folderProblem}; nothing was changed`);
+      return { ok: false, problem: `${again.folderProblem}; nothing was changed` };
+    }
+    const plan = apps.apply(again);
+    const changes = plan.filter((a) => a.kind !== 'unchanged');
+    log(`reload: ${changes.length === 0 ? 'no registration changed' : changes.map((a) => `${a.app} ${a.kind}`).join(', ')}`);
+    return { ok: true, plan };
+  };
+  const view = (): HostView => ({ host: { pid: process.pid, started_at: startedAt }, apps: apps.view() });
+  const server = createApiServer(hostRoutes(view, () => {
+    if (signals > 0) throw new ApiError(409, 'host_stopping', 'the host is stopping: nothing was changed');
+    const answer = reload();
+    if (!answer.ok) throw new ApiError(422, 'registrations_unreadable', answer.problem);
+    return { actions: answer.plan.map(actionView) };
+  }), (error) => log(`internal error in the host API: ${(error as Error).stack ?? error}`));
   const listening = await listenHostSocket(server, hostSock);
   if (listening !== null) {
     lock.release();
     options.err(`muster host: ${listening}\n`);
     return 1;
   }
-  log(`started (pid ${process.pid}); registrations in ${appsDir}; run ${bases.runBase}, state ${bases.stateBase}, logs ${bases.logBase}; status: muster host status`);
+  log(`started (pid ${process.pid}); registrations in ${appsDir}; run ${bases.runBase}, state ${bases.stateBase}, logs ${bases.logBase}; status: muster host status; after changing a registration: muster host reload (or SIGHUP)`);
 
   process.on('uncaughtException', (error) => log(`internal error (the host keeps running): ${error.stack ?? error}`));
   process.on('unhandledRejection', (error) => log(`internal error (the host keeps running): ${String(error)}`));
   process.on('SIGPIPE', () => undefined);
-  process.on('SIGHUP', () => log('SIGHUP ignored (a changed registration is read at the next start of the host)'));
 
-  let signals = 0;
   let resolveSignal: () => void = () => undefined;
   const firstSignal = new Promise<void>((resolve) => (resolveSignal = resolve));
   const onSignal = (signal: NodeJS.Signals) => {
@@ -96,32 +104,25 @@ export async function runHost(options: HostOptions): Promise<number> {
       resolveSignal();
     } else if (signals === 2) {
       log(`${signal} again: killing every app tier and its processes now`);
-      killStaleTiers();
-      for (const app of apps) app.runner?.forceKill();
+      apps.forceKill();
     }
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => {
+    if (signals > 0) return log('SIGHUP ignored: the host is stopping');
+    log('SIGHUP: reading the registrations again');
+    reload();
+  });
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
 
-  const groups = new LinuxProcessGroups();
-  for (const refused of set.refused) {
-    log(`${refused.app}: registration refused, the app is not started:\n${refused.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`);
-    apps.push({ name: refused.app, user: null, runner: null, sockets: null, refused: { problem: refused.diagnostics.map(formatDiagnostic).join('; '), since: Date.now() } });
-  }
-  // In parallel: one app's previous tier taking long to stop must not hold up the others. Each app
-  // is listed (starting) from now on, and takes its place in the list as soon as it is set up.
-  for (const r of set.registrations) apps.push({ name: r.app, user: r.user.name, runner: null, sockets: null, refused: null, settingUpSince: Date.now() });
-  apps.sort((a, b) => a.name.localeCompare(b.name));
-  await Promise.all(set.registrations.map(async (r) => {
-    const entry = await setUpApp(r, bases, options.environ, groups, log, () => signals > 0);
-    apps[apps.findIndex((a) => a.name === r.app)] = entry;
-  }));
-  if (apps.length === 0) log(`no app is registered in ${appsDir}`);
+  // Each app is listed (starting) from now on; one app's previous tier taking long to stop holds up
+  // no other app.
+  apps.apply(set);
+  if (set.registrations.length + set.refused.length === 0) log(`no app is registered in ${appsDir}`);
 
   await firstSignal;
-  await Promise.all(apps.map((a) => a.runner?.stop()));
-  for (const app of apps) app.sockets?.close();
+  await apps.stopAll();
   clearInterval(keepAlive);
   server.close();
   server.closeAllConnections();
@@ -131,59 +132,13 @@ export async function runHost(options: HostOptions): Promise<number> {
   return 0;
 }
 
-/** Folders, sockets, then the tier; a problem here stops this app only. */
-async function setUpApp(r: Registration, bases: HostBases, environ: HostOptions['environ'], groups: LinuxProcessGroups,
-  log: (text: string) => void, stopping: () => boolean): Promise<AppEntry> {
-  const folders = appFolders(bases, r.app);
-  const fail = (problem: string): AppEntry => {
-    log(`${r.app}: ${problem}; the app is not started`);
-    return { name: r.app, user: r.user.name, runner: null, sockets: null, refused: { problem, since: Date.now() } };
-  };
-  try {
-    prepareFolders(r, folders);
-  } catch (error) {
-    return fail(`cannot prepare its folders: ${(error as Error).message}`);
-  }
-  // No duplicates: a tier a dead host (kill -9) left behind still runs every process of the app and
-  // holds the old sockets. It stops before the new sockets are made.
-  const tiers = findTiers(r.app, r.user.uid);
-  const other = tiers.otherHost[0];
-  if (other !== undefined) {
-    return fail(`it already runs under another muster host (pid ${other.host}, its app tier pid ${other.tier}); one app never runs twice: stop that host first`);
-  }
-  await Promise.all(tiers.stale.map(async (stale) => {
-    log(`${r.app}: an app tier of a previous host (pid ${stale}) still runs: SIGTERM to its process group, waiting for it to stop`);
-    await stopStaleTier(stale, groups, log);
-    log(`${r.app}: the previous app tier (pid ${stale}) stopped`);
-  }));
-  if (stopping()) return fail('the host is stopping');
-  const opened = await openAppSockets(r, folders);
-  if (!opened.ok) return fail(opened.message);
-  const runner = new TierRunner({
-    registration: r,
-    folders,
-    sockets: opened.sockets,
-    node: process.execPath,
-    mainJs: path.resolve(__dirname, '..', 'cli', 'main.js'),
-    hostEnv: environ,
-    groups,
-    log,
-  });
-  log(`${r.app}: holding ${opened.sockets.describe().join(', ')}; starting its tier as ${r.user.name} (output in ${folders.tierLog})`);
-  runner.start();
-  return { name: r.app, user: r.user.name, runner, sockets: opened.sockets, refused: null };
-}
+type ReloadAnswer = { ok: true; plan: ReloadAction[] } | { ok: false; problem: string };
 
-function appView(app: AppEntry): AppView {
-  if (app.runner !== null) return viewOfTier(app.name, app.user ?? '', app.runner.snapshot);
-  if (app.refused === null) {
-    // Being set up: its folders, sockets, or a previous host's tier that is still stopping.
-    return { name: app.name, user: app.user, state: 'starting', pid: null, since: app.settingUpSince ?? Date.now(), restarts: 0, last_exit: null, problem: 'being set up (a previous host\'s tier may still be stopping)' };
-  }
-  return {
-    name: app.name, user: app.user, state: 'refused', pid: null, since: app.refused?.since ?? Date.now(),
-    restarts: 0, last_exit: null, problem: app.refused?.problem ?? null,
-  };
+/** One action of a reload as the API shows it (docs/host.md). */
+function actionView(action: ReloadAction): { app: string; action: string; problem: string | null } {
+  const problem = action.kind === 'refuse' || action.kind === 'keepDespite' ? action.refused.diagnostics.map(formatDiagnostic).join('; ') : null;
+  const name = action.kind === 'keepDespite' ? 'kept' : action.kind === 'refuse' ? 'refused' : action.kind;
+  return { app: action.app, action: name, problem };
 }
 
 /** host.sock, root:root 0600 from the first moment (umask before bind). A live one means another
