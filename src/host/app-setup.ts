@@ -21,10 +21,32 @@ export function ensureFolder(dir: string, uid: number, gid: number, mode: number
   fs.chmodSync(dir, mode);
 }
 
-export function prepareFolders(r: Registration, folders: AppFolders): void {
+/** The app's folders; returns what it had to move aside (for the host's log). */
+export function prepareFolders(r: Registration, folders: AppFolders, now = Date.now()): string[] {
   ensureFolder(folders.run, 0, 0, 0o755);
+  const moved = [folders.state, folders.logs].flatMap((dir) => moveAsideIfOthers(dir, r.user.uid, now));
   ensureFolder(folders.state, r.user.uid, r.group.id, 0o750);
   ensureFolder(folders.logs, r.user.uid, r.group.id, 0o750);
+  return moved;
+}
+
+/** STATE or LOGS of another user (the registration's user changed): chowning the folder would
+ * leave that user's files, links and writable subfolders inside the new user's folder. It is
+ * renamed to DIR.previous-UID-TIME, made root's and 0700 (nobody else reaches in through it), and
+ * the app gets a fresh folder. */
+function moveAsideIfOthers(dir: string, uid: number, now: number): string[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(dir);
+  } catch {
+    return [];
+  }
+  if (!stat.isDirectory() || stat.uid === uid || stat.uid === 0) return [];
+  const aside = `${dir}.previous-${stat.uid}-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  fs.renameSync(dir, aside);
+  fs.chownSync(aside, 0, 0);
+  fs.chmodSync(aside, 0o700);
+  return [`${dir} belonged to uid ${stat.uid}, not ${uid}: moved to ${aside} (root's, 0700)`];
 }
 
 /** LOGS/muster.log opened for appending, the app user's, 0640; the fd goes to the tier as stdout and

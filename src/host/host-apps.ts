@@ -1,18 +1,19 @@
-// The host tier's apps: for each one, what runs (its tier runner and held sockets) or why nothing
-// does. A set of registrations is applied as a plan (reload-plan.ts): at the host's start (from
-// nothing) and at every reload (SIGHUP, `muster host reload`). Each app's steps run one after the
-// other on its own chain, and the apps in parallel: one app's tier taking hours to stop (a worker
-// finishing its task) holds up nobody else.
+// The host tier's apps. For each one the host keeps what it wants (`desired`: run with a
+// registration, refused, or gone) apart from what is (`entry`: a tier running, being set up,
+// refused, stopped), and one reconcile loop per app moves the second towards the first, one step
+// at a time, re-reading the wish after every step. So a reload only changes wishes (reload-plan.ts
+// says which), however many come and however fast: the last one wins, each app's steps never
+// overlap, and the apps move in parallel (one tier taking an hour to stop holds up no other).
+// The host's start is a reload from nothing; its stop makes every wish "stopped".
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { formatDiagnostic } from '../config/diagnostics';
 import type { HeldSockets } from '../os/held-sockets';
 import type { LinuxProcessGroups } from '../os/process-groups';
 import { openAppSockets, prepareFolders } from './app-setup';
 import { viewOfTier, type AppView } from './host-api';
 import { appFolders, type HostBases } from './host-paths';
-import { planReload, type ReloadAction } from './reload-plan';
-import type { RegistrationSet } from './registration';
+import { planReload, sameRegistration, sameSockets, type ReloadAction } from './reload-plan';
+import { sharedSocket, type RefusedRegistration, type RegistrationSet } from './registration';
 import type { Registration } from './registration-model';
 import { findTiers, killStaleTiers, stopStaleTier } from './stale-tier';
 import { TierRunner } from './tier-runner';
@@ -25,52 +26,72 @@ export interface HostAppsDeps {
   readonly mainJs: string;
 }
 
-/** What runs for an app, or why nothing does. */
+type Desired =
+  | { readonly kind: 'run'; readonly registration: Registration }
+  | { readonly kind: 'refused'; readonly problem: string }
+  | { readonly kind: 'gone' };
+
+/** What is, for an app. */
 type Entry =
-  | { readonly kind: 'settingUp'; readonly since: number }
-  | { readonly kind: 'running'; readonly runner: TierRunner; readonly sockets: HeldSockets; readonly user: string }
-  | { readonly kind: 'refused'; readonly user: string | null; readonly problem: string; readonly since: number };
+  | { readonly kind: 'settingUp'; readonly registration: Registration; readonly since: number }
+  | { readonly kind: 'running'; readonly registration: Registration; readonly runner: TierRunner; readonly sockets: HeldSockets }
+  | { readonly kind: 'refused'; readonly user: string | null; readonly problem: string; readonly since: number }
+  | { readonly kind: 'stopped'; readonly since: number };
 
 interface Slot {
   readonly app: string;
-  /** The registration the app runs (or is being set up) with; null when refused or not running. */
-  wanted: Registration | null;
+  desired: Desired;
   entry: Entry;
-  /** A newer registration that was refused while the app runs with its previous one. */
+  /** The registration that could not be set up (its problem is in `entry`): not tried again until
+   * a reload asks for it again. */
+  failed: Registration | null;
+  /** Sockets of a tier just stopped, kept for the next one (same definitions). */
+  kept: { readonly registration: Registration; readonly sockets: HeldSockets } | null;
+  /** A newer registration that was refused while the app runs with the one it had. */
   refusedUpdate: string | null;
-  /** Its registration is gone: the slot goes once its tier stopped (unless it comes back first). */
-  removing: boolean;
-  /** This app's steps, one after the other. */
-  chain: Promise<void>;
+  /** The reconcile loop, while it runs. */
+  loop: Promise<void> | null;
 }
 
 export class HostApps {
   private readonly slots = new Map<string, Slot>();
   private stopping = false;
+  /** Setups waiting for another app to let go of a socket or of its app folder. */
+  private waiters: Array<() => void> = [];
 
   constructor(private readonly deps: HostAppsDeps) {}
 
-  /** Plans the change from what the host wants now to `set`, starts carrying it out (each app on
-   * its own chain) and returns the plan at once. Nothing while the host stops. */
+  /** Is this exactly the registration its app runs with? (loadRegistrations' `runsAsIs`.) */
+  runsAsIs = (r: Registration): boolean => {
+    const entry = this.slots.get(r.app)?.entry;
+    return entry?.kind === 'running' && sameRegistration(entry.registration, r);
+  };
+
+  /** Plans the change from what the host wants now to `set`, sets the new wishes and returns the
+   * plan at once; each app's loop carries it out. Nothing while the host stops. */
   apply(set: RegistrationSet): ReloadAction[] {
     if (this.stopping) return [];
-    const wanted = new Map([...this.slots].filter(([, s]) => !s.removing).map(([app, s]) => [app, s.wanted] as const));
+    const wanted = new Map<string, Registration | null>();
+    for (const slot of this.slots.values()) {
+      if (slot.desired.kind === 'gone') continue;
+      const r = slot.desired.kind === 'run' ? slot.desired.registration : null;
+      wanted.set(slot.app, r !== null && r !== slot.failed ? r : null);
+    }
     const plan = planReload(wanted, set);
-    for (const action of plan) this.carryOut(action);
+    // Every wish first, then the loops: a loop must see the whole new picture (a renamed app's
+    // new name waits for its old name only if it knows the old name is going).
+    const moved = plan.map((action) => this.carryOut(action));
+    for (const slot of moved) if (slot !== null) this.kick(slot);
     return plan;
   }
 
-  /** Resolves once every step queued so far is done. */
-  async settled(): Promise<void> {
-    await Promise.all([...this.slots.values()].map((s) => s.chain));
-  }
-
   /** Every tier stops gracefully (no time limit: each stops its processes with their own stop
-   * timeouts), then every socket is closed and unlinked. */
+   * timeouts), every socket is closed and unlinked, and the run folders go. */
   async stopAll(): Promise<void> {
     this.stopping = true;
-    for (const slot of this.slots.values()) this.enqueue(slot, () => this.takeDown(slot));
-    await this.settled();
+    for (const slot of this.slots.values()) this.kick(slot);
+    this.wakeWaiters();
+    await Promise.all([...this.slots.values()].map((s) => s.loop));
   }
 
   /** The host's second signal: kill every tier and what it runs, and any stale tier being waited for. */
@@ -83,66 +104,48 @@ export class HostApps {
     return [...this.slots.values()].sort((a, b) => a.app.localeCompare(b.app)).map((slot) => {
       const view = viewOfSlot(slot);
       if (slot.refusedUpdate === null) return view;
-      const refused = `its registration was changed and is refused; it runs with the previous one: ${slot.refusedUpdate}`;
+      const refused = `its registration as it is now is refused; the app goes on with the one accepted before: ${slot.refusedUpdate}`;
       return { ...view, problem: view.problem === null ? refused : `${view.problem}; ${refused}` };
     });
   }
 
-  private carryOut(action: ReloadAction): void {
+  /** Sets the app's new wish; returns its slot when its loop has something to do. */
+  private carryOut(action: ReloadAction): Slot | null {
     const { log } = this.deps;
     switch (action.kind) {
-      case 'unchanged': {
+      case 'unchanged':
         this.slots.get(action.app)!.refusedUpdate = null;
-        return;
-      }
-      case 'start': {
-        const slot = this.slotFor(action.app);
-        slot.wanted = action.registration;
-        slot.refusedUpdate = null;
-        if (slot.entry.kind === 'refused') slot.entry = { kind: 'settingUp', since: Date.now() };
-        this.enqueue(slot, () => this.setUp(slot, action.registration, null));
-        return;
-      }
+        return null;
+      case 'start':
       case 'restart': {
-        const slot = this.slots.get(action.app)!;
-        slot.wanted = action.registration;
+        const slot = this.slotFor(action.app);
+        if (action.kind === 'restart') {
+          log(`${action.app}: its registration changed: its tier restarts with it (${action.keepSockets ? 'its sockets are kept' : 'its sockets change: they are made again'})`);
+        }
+        slot.desired = { kind: 'run', registration: action.registration };
+        slot.failed = null;
         slot.refusedUpdate = null;
-        log(`${action.app}: its registration changed: restarting its tier with it (${action.keepSockets ? 'the sockets are kept' : 'its sockets change: they are made again'})`);
-        this.enqueue(slot, async () => {
-          const kept = await this.takeDown(slot, action.keepSockets);
-          await this.setUp(slot, action.registration, kept);
-        });
-        return;
+        return slot;
       }
       case 'remove': {
         const slot = this.slots.get(action.app)!;
-        slot.wanted = null;
-        slot.removing = true;
+        log(`${action.app}: its registration is gone: its tier stops and its sockets are closed`);
+        slot.desired = { kind: 'gone' };
         slot.refusedUpdate = null;
-        log(`${action.app}: its registration is gone: stopping its tier and closing its sockets`);
-        this.enqueue(slot, async () => {
-          await this.takeDown(slot);
-          if (!slot.removing) return; // registered again meanwhile: the next step sets it up
-          this.slots.delete(slot.app);
-          removeIfEmpty(appFolders(this.deps.bases, slot.app).run);
-          log(`${slot.app}: removed`);
-        });
-        return;
+        return slot;
       }
       case 'keepDespite': {
         const slot = this.slots.get(action.app)!;
-        slot.refusedUpdate = action.refused.diagnostics.map(formatDiagnostic).join('; ');
-        log(`${action.app}: its changed registration is refused; the app goes on with the previous one:\n${indent(action.refused)}`);
-        return;
+        slot.refusedUpdate = problemOf(action.refused);
+        log(`${action.app}: its registration as it is now is refused; the app goes on with the one accepted before:\n${indent(action.refused)}`);
+        return null;
       }
       case 'refuse': {
         const slot = this.slotFor(action.app);
-        const problem = action.refused.diagnostics.map(formatDiagnostic).join('; ');
         log(`${action.app}: registration refused, the app is not started:\n${indent(action.refused)}`);
-        this.enqueue(slot, async () => {
-          slot.entry = { kind: 'refused', user: null, problem, since: Date.now() };
-        });
-        return;
+        slot.desired = { kind: 'refused', problem: problemOf(action.refused) };
+        slot.failed = null;
+        return slot;
       }
       default: {
         const unreachable: never = action;
@@ -151,49 +154,96 @@ export class HostApps {
     }
   }
 
-  /** The app's slot; a new one (being set up) for an app the host did not know. An app whose
-   * removal is still under way is registered again: its removal ends with its tier stopped. */
   private slotFor(app: string): Slot {
     let slot = this.slots.get(app);
     if (slot === undefined) {
-      slot = { app, wanted: null, entry: { kind: 'settingUp', since: Date.now() }, refusedUpdate: null, removing: false, chain: Promise.resolve() };
+      slot = { app, desired: { kind: 'gone' }, entry: { kind: 'stopped', since: Date.now() }, failed: null, kept: null, refusedUpdate: null, loop: null };
       this.slots.set(app, slot);
     }
-    slot.removing = false;
     return slot;
   }
 
-  private enqueue(slot: Slot, step: () => Promise<unknown>): void {
-    slot.chain = slot.chain.then(step).then(() => undefined, (error) => {
-      this.deps.log(`${slot.app}: internal error (the host keeps running): ${(error as Error).stack ?? error}`);
-    });
+  /** Starts the app's loop unless it runs (it reads the wish again after each step anyway). */
+  private kick(slot: Slot): void {
+    this.wakeWaiters();
+    if (slot.loop !== null) return;
+    slot.loop = this.reconcile(slot)
+      .catch((error) => this.deps.log(`${slot.app}: internal error (the host keeps running): ${(error as Error).stack ?? error}`))
+      .finally(() => {
+        slot.loop = null;
+        this.wakeWaiters();
+      });
   }
 
-  /** Stops the app's tier (if any) and closes its sockets, or hands them back when `keepSockets`. */
-  private async takeDown(slot: Slot, keepSockets = false): Promise<HeldSockets | null> {
-    const entry = slot.entry;
-    if (entry.kind !== 'running') return null;
-    await entry.runner.stop();
-    if (keepSockets) return entry.sockets;
-    entry.sockets.close();
-    return null;
+  /** One step at a time until what is matches what is wanted. */
+  private async reconcile(slot: Slot): Promise<void> {
+    for (;;) {
+      const desired = this.stopping ? null : slot.desired;
+      const entry = slot.entry;
+      if (entry.kind === 'running') {
+        if (desired?.kind === 'run' && sameRegistration(entry.registration, desired.registration)) return;
+        if (desired?.kind === 'run') {
+          // Never stop an app for a registration that could not start: a socket another app keeps.
+          const blocked = this.heldElsewhere(slot, desired.registration);
+          if (blocked?.forever) {
+            this.deps.log(`${slot.app}: its changed registration cannot run: ${blocked.why}; the app goes on with the one it runs with`);
+            slot.refusedUpdate = blocked.why;
+            slot.desired = { kind: 'run', registration: entry.registration };
+            return;
+          }
+        }
+        await entry.runner.stop();
+        const keep = desired?.kind === 'run' && sameSockets(entry.registration, desired.registration);
+        if (keep) slot.kept = { registration: entry.registration, sockets: entry.sockets };
+        else entry.sockets.close();
+        slot.entry = { kind: 'stopped', since: Date.now() };
+        this.wakeWaiters();
+        continue;
+      }
+      if (desired?.kind === 'run' && desired.registration !== slot.failed) {
+        await this.setUp(slot, desired.registration);
+        continue;
+      }
+      // Nothing runs, and nothing is to run.
+      this.dropKept(slot);
+      if (desired?.kind === 'refused') slot.entry = { kind: 'refused', user: null, problem: desired.problem, since: Date.now() };
+      else if (slot.entry.kind === 'settingUp') slot.entry = { kind: 'stopped', since: Date.now() };
+      if (desired === null || desired.kind === 'gone') {
+        removeIfEmpty(appFolders(this.deps.bases, slot.app).run);
+        if (desired !== null && this.slots.get(slot.app) === slot) {
+          this.slots.delete(slot.app);
+          this.deps.log(`${slot.app}: removed`);
+        }
+      }
+      return;
+    }
   }
 
-  /** Folders, sockets (or the kept ones), then the tier; a problem here stops this app only. */
-  private async setUp(slot: Slot, r: Registration, keptSockets: HeldSockets | null): Promise<void> {
-    slot.entry = { kind: 'settingUp', since: Date.now() };
+  /** Folders, sockets (or the kept ones), then the tier; a problem here stops this app only. It
+   * gives up (nothing started) as soon as the wish is no longer this registration. */
+  private async setUp(slot: Slot, r: Registration): Promise<void> {
     const { bases, log } = this.deps;
-    const folders = appFolders(bases, r.app);
+    slot.entry = { kind: 'settingUp', registration: r, since: Date.now() };
+    const stillWanted = () => !this.stopping && slot.desired.kind === 'run' && slot.desired.registration === r;
     const fail = (problem: string) => {
-      keptSockets?.close();
+      this.dropKept(slot);
       log(`${r.app}: ${problem}; the app is not started`);
       slot.entry = { kind: 'refused', user: r.user.name, problem, since: Date.now() };
-      // Not running: the next reload tries again, even with the same registration.
-      if (slot.wanted === r) slot.wanted = null;
+      slot.failed = r;
     };
-    if (this.stopping) return fail('the host is stopping');
+    // Another app must let go first: its socket (moved to this app in the same reload), or its
+    // app folder (an app renamed: the old name stops before the new one starts).
+    for (;;) {
+      const holder = this.heldElsewhere(slot, r);
+      if (holder === null) break;
+      if (holder.forever) return fail(holder.why);
+      log(`${r.app}: waiting: ${holder.why}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      if (!stillWanted()) return;
+    }
+    const folders = appFolders(bases, r.app);
     try {
-      prepareFolders(r, folders);
+      for (const moved of prepareFolders(r, folders)) log(`${r.app}: ${moved}`);
     } catch (error) {
       return fail(`cannot prepare its folders: ${(error as Error).message}`);
     }
@@ -209,12 +259,20 @@ export class HostApps {
       await stopStaleTier(stale, this.deps.groups, log);
       log(`${r.app}: the previous app tier (pid ${stale}) stopped`);
     }));
-    if (this.stopping) return fail('the host is stopping');
-    let sockets = keptSockets;
-    if (sockets === null) {
+    if (!stillWanted()) return;
+    let sockets: HeldSockets;
+    if (slot.kept !== null && sameSockets(slot.kept.registration, r)) {
+      sockets = slot.kept.sockets;
+      slot.kept = null;
+    } else {
+      this.dropKept(slot);
       const opened = await openAppSockets(r, folders);
       if (!opened.ok) return fail(opened.message);
       sockets = opened.sockets;
+      if (!stillWanted()) {
+        slot.kept = { registration: r, sockets };
+        return;
+      }
     }
     const runner = new TierRunner({
       registration: r,
@@ -227,21 +285,53 @@ export class HostApps {
       log,
     });
     log(`${r.app}: holding ${sockets.describe().join(', ')}; starting its tier as ${r.user.name} (output in ${folders.tierLog})`);
-    slot.entry = { kind: 'running', runner, sockets, user: r.user.name };
+    slot.entry = { kind: 'running', registration: r, runner, sockets };
     runner.start();
+  }
+
+  /** Another app that holds what `r` needs: one of its sockets, or its app folder while that app
+   * is going away. `forever`: it keeps holding it (its wish has it too), so waiting is pointless. */
+  private heldElsewhere(slot: Slot, r: Registration): { why: string; forever: boolean } | null {
+    for (const other of this.slots.values()) {
+      if (other === slot) continue;
+      const holds = other.entry.kind === 'running' || other.entry.kind === 'settingUp' ? other.entry.registration : other.kept?.registration ?? null;
+      if (holds === null) continue;
+      const wants = !this.stopping && other.desired.kind === 'run' ? other.desired.registration : null;
+      const shared = sharedSocket(r, holds);
+      if (shared !== null) {
+        const forever = wants !== null && sharedSocket(r, wants) !== null;
+        return { why: `app ${other.app} holds ${shared.theirs.config.kind === 'unix' ? shared.theirs.config.path : `[socket.${shared.theirs.config.name}]`}${forever ? ' and keeps it' : ' until its tier stopped'}`, forever };
+      }
+      if (holds.root === r.root && (wants === null || wants.root !== r.root)) {
+        return { why: `app ${other.app} runs from the same app folder ${r.root} until its tier stopped`, forever: false };
+      }
+    }
+    return null;
+  }
+
+  private dropKept(slot: Slot): void {
+    slot.kept?.sockets.close();
+    slot.kept = null;
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of this.waiters.splice(0)) wake();
   }
 }
 
 function viewOfSlot(slot: Slot): AppView {
   const entry = slot.entry;
+  const base = { name: slot.app, pid: null, restarts: 0, last_exit: null };
   switch (entry.kind) {
     case 'running':
-      return viewOfTier(slot.app, entry.user, entry.runner.snapshot);
+      return viewOfTier(slot.app, entry.registration.user.name, entry.runner.snapshot);
     case 'settingUp':
-      // Its folders, sockets, or a previous host's tier that is still stopping.
-      return { name: slot.app, user: slot.wanted?.user.name ?? null, state: 'starting', pid: null, since: entry.since, restarts: 0, last_exit: null, problem: 'being set up (a previous host\'s tier may still be stopping)' };
+      // Its folders, sockets, another app letting go, or a previous host's tier still stopping.
+      return { ...base, user: entry.registration.user.name, state: 'starting', since: entry.since, problem: 'being set up (waiting for what it needs to be free: see the host\'s log)' };
     case 'refused':
-      return { name: slot.app, user: entry.user, state: 'refused', pid: null, since: entry.since, restarts: 0, last_exit: null, problem: entry.problem };
+      return { ...base, user: entry.user, state: 'refused', since: entry.since, problem: entry.problem };
+    case 'stopped':
+      return { ...base, user: slot.desired.kind === 'run' ? slot.desired.registration.user.name : null, state: slot.desired.kind === 'run' ? 'starting' : 'stopped', since: entry.since, problem: null };
     default: {
       const unreachable: never = entry;
       return unreachable;
@@ -249,14 +339,18 @@ function viewOfSlot(slot: Slot): AppView {
   }
 }
 
-function indent(refused: { readonly diagnostics: readonly Parameters<typeof formatDiagnostic>[0][] }): string {
+function problemOf(refused: RefusedRegistration): string {
+  return refused.diagnostics.map(formatDiagnostic).join('; ');
+}
+
+function indent(refused: RefusedRegistration): string {
   return refused.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n');
 }
 
 /** RUN/NAME once its sockets are gone (root's folder; nothing else is ever put there). */
 function removeIfEmpty(dir: string): void {
   try {
-    fs.rmdirSync(path.resolve(dir));
+    fs.rmdirSync(dir);
   } catch {
     /* not empty, or already gone */
   }

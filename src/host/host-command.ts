@@ -15,7 +15,7 @@ import { HostApps } from './host-apps';
 import { hostRoutes, type HostView } from './host-api';
 import { DEFAULT_APPS_DIR, DEFAULT_LOG_BASE, DEFAULT_RUN_BASE, DEFAULT_STATE_BASE, hostPidFile, hostSocketFile, type HostBases } from './host-paths';
 import { claimHostPid } from './host-lock';
-import { loadRegistrations } from './registration';
+import { folderTrustProblem, loadRegistrations } from './registration';
 import type { ReloadAction } from './reload-plan';
 
 export interface HostOptions {
@@ -66,10 +66,14 @@ export async function runHost(options: HostOptions): Promise<number> {
     mainJs: path.resolve(__dirname, '..', 'cli', 'main.js'),
   });
   const reload = (): ReloadAnswer => {
-    const again = loadRegistrations(appsDir, { runBase: bases.runBase });
-    if (again.folderProblem !== null) {
-      log(`reload: ${again.folderProblem}; nothing was changed`);
-      return { ok: false, problem: `${again.folderProblem}; nothing was changed` };
+    const again = loadRegistrations(appsDir, { runBase: bases.runBase, runsAsIs: apps.runsAsIs });
+    // A folder others may write: whatever is in it now, or missing from it, may be theirs. At the
+    // host's start that refuses every app; at a reload it changes nothing (not even a removal).
+    const distrust = folderTrustProblem(appsDir);
+    const problem = again.folderProblem ?? (distrust === null ? null : `${distrust} (fix: chown root:root and chmod go-w each folder named, then reload)`);
+    if (problem !== null) {
+      log(`reload: ${problem}; nothing was changed`);
+      return { ok: false, problem: `${problem}; nothing was changed` };
     }
     const plan = apps.apply(again);
     const changes = plan.filter((a) => a.kind !== 'unchanged');
@@ -80,7 +84,7 @@ export async function runHost(options: HostOptions): Promise<number> {
   const server = createApiServer(hostRoutes(view, () => {
     if (signals > 0) throw new ApiError(409, 'host_stopping', 'the host is stopping: nothing was changed');
     const answer = reload();
-    if (!answer.ok) throw new ApiError(422, 'registrations_unreadable', answer.problem);
+    if (!answer.ok) throw new ApiError(422, 'registrations_unusable', answer.problem);
     return { actions: answer.plan.map(actionView) };
   }), (error) => log(`internal error in the host API: ${(error as Error).stack ?? error}`));
   const listening = await listenHostSocket(server, hostSock);

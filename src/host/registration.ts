@@ -34,6 +34,9 @@ export interface LoadOptions {
   readonly runBase?: string;
   /** Default: read /etc/passwd and /etc/group now. */
   readonly accounts?: Accounts;
+  /** At a reload: is this exactly the registration the app runs with? Those keep their sockets
+   * first; a changed one that wants a socket of theirs is the one refused. */
+  readonly runsAsIs?: (registration: Registration) => boolean;
 }
 
 /** Every `*.toml` of `appsDir` (dot files are editors' and left out), sorted by name. */
@@ -45,7 +48,7 @@ export function loadRegistrations(appsDir: string, options: LoadOptions = {}): R
   } catch (error) {
     return { registrations: [], refused: [], folderProblem: `cannot read the registrations folder ${appsDir}: ${(error as Error).message}` };
   }
-  const registrations: Registration[] = [];
+  const valid: Registration[] = [];
   const refused: RefusedRegistration[] = [];
   // A folder others may write lets them add or swap registrations: then none is trusted.
   const untrustedFolder = folderTrustProblem(appsDir);
@@ -53,15 +56,20 @@ export function loadRegistrations(appsDir: string, options: LoadOptions = {}): R
     const file = path.join(path.resolve(appsDir), name);
     const app = name.slice(0, -'.toml'.length);
     const read: RegistrationParse = untrustedFolder !== null ? { ok: false, diagnostics: [diagnostic(file, 0, 0, `${untrustedFolder}; the app is not started`, 'chown root:root FOLDER; chmod go-w FOLDER (for each folder named)')] } : readRegistration(file, app, context);
-    if (!read.ok) {
-      refused.push({ app, file, diagnostics: read.diagnostics });
-      continue;
-    }
-    const clash = socketClash(read.registration, registrations);
-    if (clash !== null) refused.push({ app, file, diagnostics: [clash] });
-    else registrations.push(read.registration);
+    if (read.ok) valid.push(read.registration);
+    else refused.push({ app, file, diagnostics: read.diagnostics });
   }
-  return { registrations, refused, folderProblem: null };
+  // Two apps cannot hold the same socket: the one that runs with it as it is keeps it, else the
+  // earlier by name.
+  const runsAsIs = options.runsAsIs ?? (() => false);
+  const registrations: Registration[] = [];
+  for (const candidate of [...valid.filter(runsAsIs), ...valid.filter((r) => !runsAsIs(r))]) {
+    const clash = socketClash(candidate, registrations);
+    if (clash !== null) refused.push({ app: candidate.app, file: candidate.file, diagnostics: [clash] });
+    else registrations.push(candidate);
+  }
+  const byName = (a: { app: string }, b: { app: string }) => a.app.localeCompare(b.app);
+  return { registrations: registrations.sort(byName), refused: refused.sort(byName), folderProblem: null };
 }
 
 /** One registration file: trusted only when root owns it and nobody else may write it. */
@@ -127,16 +135,23 @@ export function untrustedFileProblem(file: string, stat: fs.Stats): Diagnostic |
   return null;
 }
 
-/** Two apps cannot hold the same socket: the later one (by name) is refused. */
+/** The first socket of `candidate` that an accepted registration already has, as a problem. */
 function socketClash(candidate: Registration, accepted: readonly Registration[]): Diagnostic | null {
   for (const other of accepted) {
-    for (const mine of candidate.sockets) {
-      const theirs = other.sockets.find((s) => sameEndpoint(s, mine));
-      if (theirs === undefined) continue;
-      return diagnostic(candidate.file, 0, 0,
-        `[socket.${mine.config.name}] (${endpoint(mine)}) is also [socket.${theirs.config.name}] of app ${other.app} (${other.file}); the app is not started`,
-        'give each app its own socket paths and addresses');
-    }
+    const shared = sharedSocket(candidate, other);
+    if (shared === null) continue;
+    return diagnostic(candidate.file, 0, 0,
+      `[socket.${shared.mine.config.name}] (${endpoint(shared.mine)}) is also [socket.${shared.theirs.config.name}] of app ${other.app} (${other.file}); the app is not started`,
+      'give each app its own socket paths and addresses');
+  }
+  return null;
+}
+
+/** A socket both registrations name (the same path, or addresses that overlap), or null. */
+export function sharedSocket(mine: Registration, other: Registration): { mine: HostSocket; theirs: HostSocket } | null {
+  for (const socket of mine.sockets) {
+    const theirs = other.sockets.find((s) => sameEndpoint(s, socket));
+    if (theirs !== undefined) return { mine: socket, theirs };
   }
   return null;
 }

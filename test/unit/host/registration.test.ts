@@ -248,6 +248,18 @@ test('two apps on one socket: the later one is refused, naming the other', (t) =
   assert.match(shown[1]!, /appc\.toml: \[socket\.www\] \(127\.0\.0\.1:9000\) is also \[socket\.admin\] of app appa/);
 });
 
+test('at a reload, the app that runs with a socket as it is keeps it: the changed one that wants it is refused, whatever the names', (t) => {
+  const dir = appsDir({
+    'appa.toml': `${MINIMAL}[socket.api]\naddress = "127.0.0.1:8000"\n`,
+    'appb.toml': 'user = "appb"\nroot = "/srv/appb"\n[socket.http]\naddress = "127.0.0.1:8000"\n',
+  });
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  if (process.getuid?.() !== 0) return; // files not owned by root are refused before this check
+  const set = loadRegistrations(dir, { runBase: RUN, accounts, runsAsIs: (r) => r.app === 'appb' });
+  assert.deepEqual(set.registrations.map((r) => r.app), ['appb']);
+  assert.match(formatDiagnostic(set.refused[0]!.diagnostics[0]!), /appa\.toml: \[socket\.api\] \(127\.0\.0\.1:8000\) is also \[socket\.http\] of app appb/);
+});
+
 test('a registration that is a symbolic link is refused, even to a good file', (t) => {
   const dir = appsDir({ 'real.toml': MINIMAL });
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
