@@ -45,7 +45,8 @@ function syntaxHint(message: string): string {
 export function parseTomlTree(text: string, file = 'muster.toml'): TomlParse {
   let program: AST.TOMLProgram;
   try {
-    program = parseTOML(text);
+    // A UTF-8 byte order mark (some Windows editors write one) is not part of the TOML: as in .env and Procfile.
+    program = parseTOML(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     const err = e as { message?: unknown; lineNumber?: unknown; column?: unknown };
     const line = typeof err.lineNumber === 'number' ? err.lineNumber : 0;

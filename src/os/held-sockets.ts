@@ -11,12 +11,15 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { SocketConfig } from '../config/model';
+import { makeBlocking } from './blocking-fd';
 import type { InheritedFd } from './listen-fds';
 import { socketEndpoint } from './proc-net';
 import type { SocketAnswer, SocketOwner, SocketRequest } from './socket-maker';
 
 /** The longest the helper may take to make every socket (it is one short node process). */
 const MAKE_TIMEOUT_MS = 30_000;
+/** The helper leaves as soon as it is told; past this it is killed. */
+const HELPER_EXIT_MS = 5_000;
 /** How long a connect to a leftover socket file may take to tell live from stale. */
 const PROBE_TIMEOUT_MS = 1_000;
 
@@ -223,8 +226,24 @@ function makeSockets(configs: readonly SocketConfig[], environ: Readonly<Record<
       clearTimeout(timer);
       if (helper.connected) helper.send('done');
       helper.disconnect?.();
-      if (!result.ok) for (const h of held) closeHeld(h);
-      resolve(result);
+      if (!result.ok) {
+        for (const h of held) closeHeld(h);
+        return resolve(result);
+      }
+      // Blocking mode only once the helper is gone: its libuv still listens until then, and would
+      // block in accept() on a blocking socket.
+      const blockingOnceGone = () => {
+        const failed = makeBlocking(held.map((h) => h.handle.fd));
+        if (failed.length > 0) process.emitWarning(`muster: could not make ${failed.length} socket(s) blocking; they are passed non-blocking`);
+        resolve(result);
+      };
+      if (helper.exitCode !== null || helper.signalCode !== null) return blockingOnceGone();
+      helper.removeAllListeners('exit');
+      const stuck = setTimeout(() => helper.kill('SIGKILL'), HELPER_EXIT_MS);
+      helper.once('exit', () => {
+        clearTimeout(stuck);
+        blockingOnceGone();
+      });
     };
     const timer = setTimeout(() => {
       helper.kill('SIGKILL');

@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { muster, musterJson, readMusterLog, statusJson, upDetached } from '../support/control';
-import { environOf, waitUntilAsync } from '../support/proc';
+import { environOf, freePort, waitUntilAsync } from '../support/proc';
 import { tempApp } from '../support/up';
 import { getUnix, notOk, requestStream } from '../support/requests';
 
@@ -149,6 +149,42 @@ command = "sleep 600"
   assert.deepEqual([plainEnv.LISTEN_FDS, plainEnv.LISTEN_PID, plainEnv.LISTEN_FDNAMES], [undefined, undefined, undefined]);
   const webEnv = environOf(web.pid!);
   assert.deepEqual([webEnv.LISTEN_FDS, webEnv.LISTEN_PID, webEnv.LISTEN_FDNAMES], ['1', String(web.pid), 'web']);
+});
+
+test('the sockets reach the processes in blocking mode (as systemd passes them): a plain blocking accept() works', async (t) => {
+  const dir = tempApp({
+    // Accepts without ever touching the socket's flags: non-blocking, accept() raises EAGAIN at once.
+    'accept.py': [
+      'import os, socket',
+      'flags = open("/proc/self/fdinfo/3").read().split("flags:")[1].split()[0]',
+      'print("fd3 flags", flags, flush=True)',
+      'sock = socket.socket(fileno=3)',
+      'while True:',
+      '    conn, _ = sock.accept()',
+      '    conn.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nok")',
+      '    conn.close()',
+      '',
+    ].join('\n'),
+    'muster.toml': `
+[socket.web]
+path = "$T/app/web.sock"
+
+[socket.api]
+address = "127.0.0.1:${await freePort()}"
+
+[process.web]
+command = "/usr/bin/python3 accept.py"
+sockets = ["web", "api"]
+`,
+  });
+  await upDetached(t, dir);
+  const [web] = await statusJson(dir, ['web']);
+  for (const fd of [3, 4]) {
+    const flags = /^flags:\s*([0-7]+)$/m.exec(fs.readFileSync(`/proc/${web!.pid}/fdinfo/${fd}`, 'utf8'))![1]!;
+    assert.equal(parseInt(flags, 8) & 0o4000, 0, `fd ${fd} without O_NONBLOCK (flags ${flags})`);
+  }
+  assert.deepEqual(await getUnix(path.join(dir, 'web.sock')), { status: 200, body: 'ok' });
+  assert.equal((await statusJson(dir, ['web']))[0]!.pid, web!.pid, 'the same process answered: it did not die on EAGAIN');
 });
 
 test('apply refuses a changed socket and changes nothing; adds and removes sockets with the processes that take them; web keeps its socket and pid', async (t) => {

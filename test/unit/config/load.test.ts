@@ -27,6 +27,11 @@ test('a muster.toml alone is a valid app; defaults fill every key', () => {
   });
 });
 
+test('a UTF-8 byte order mark at the start of muster.toml is ignored (as in .env and Procfile)', () => {
+  const config = loadOk({ 'muster.toml': '\uFEFF[process.web]\ncommand = "node web.js"\n' });
+  assert.equal(proc(config, 'web').command, 'node web.js');
+});
+
 test('every key of a process table, resolved', () => {
   const config = loadOk({
     Procfile: 'redis: redis-server --unixsocket run/redis.sock\nweb: uwsgi --ini uwsgi.ini\n',
