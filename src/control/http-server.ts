@@ -46,6 +46,9 @@ export function createApiServer(routes: Routes, onInternalError: (error: unknown
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionsCheckingInterval: TIMEOUT_CHECK_MS,
     keepAliveTimeout: 5000,
+    // Over a unix socket the Host header means nothing; without this Node answers 400 itself, with
+    // no JSON body.
+    requireHostHeader: false,
   });
   server.maxConnections = MAX_CONNECTIONS;
   // headersTimeout only runs once a request's first byte arrived; a silent connection needs this.
@@ -59,6 +62,13 @@ export function createApiServer(routes: Routes, onInternalError: (error: unknown
       sendError(res, new ApiError(500, 'internal', `internal error: ${(error as Error).message}`));
     });
   });
+  // CONNECT (and protocol upgrades) bypass 'request': unanswered, Node would just drop the line.
+  const refuseTunnel = (_req: http.IncomingMessage, socket: import('node:stream').Duplex) => {
+    const body = JSON.stringify({ error: { code: 'method_not_allowed', message: 'CONNECT and protocol upgrades are not part of this API (docs/api.md)' } });
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  };
+  server.on('connect', refuseTunnel);
+  server.on('upgrade', refuseTunnel);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
     const [status, code, message] =

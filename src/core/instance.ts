@@ -7,6 +7,8 @@ import type { Clock, ProcessGroups, ProcessSample, SpawnRequest, SpawnResult, Sp
 import { type Effect, INITIAL_RUNTIME, type InstanceRuntime, type InstanceSettings } from './machine';
 import type { InstanceEvent } from './states';
 
+const PIPES_HELD_NOTE = 'it exited, but its output pipes are still open: a process it started left its process group (a daemon that called setsid?) and holds them; muster cannot supervise or stop that process (run the program in the foreground: its "no daemon" option)';
+
 /** How long a finished stop waits for the last output still in the instance's pipes. */
 const OUTPUT_EOF_WAIT_MS = 1000;
 
@@ -201,6 +203,19 @@ export class Instance {
     child.onOutputClosed(finish);
   }
 
+  /** Reported at once because its group still had members (the first child of a daemonizing
+   * command, before its setsid): if the pipes are still open once the group emptied, say why. */
+  private noteIfPipesOutliveGroup(child: SpawnedChild): void {
+    let closed = false;
+    const timer = this.services.timers.after(OUTPUT_EOF_WAIT_MS, () => {
+      if (!closed && this.services.groups.liveMembers(child.pid).length === 0) this.io.note(PIPES_HELD_NOTE);
+    });
+    child.onOutputClosed(() => {
+      closed = true;
+      timer.cancel();
+    });
+  }
+
   private spawn(): void {
     let result: SpawnResult;
     try {
@@ -219,9 +234,13 @@ export class Instance {
     this.pgid = child.pid;
     this.signalled = new Set();
     this.io.attachOutput(child.stdout, child.stderr);
-    child.onExit((status) => {
+    child.onExit((status, report) => {
       if (this.pgid !== child.pid && this.runtime.pid !== child.pid) return; // an older child
-      this.dispatch({ type: 'exited', status, at: this.services.clock.now() });
+      if (report?.pipesHeld) this.io.note(PIPES_HELD_NOTE);
+      else this.noteIfPipesOutliveGroup(child);
+      // When it exited, not when that was reported (after the wait for its output): a program that
+      // daemonizes exits at once, and that is what the restart rules must see.
+      this.dispatch({ type: 'exited', status, at: this.services.clock.now() - (report?.lateByMs ?? 0) });
     });
     this.dispatch({ type: 'spawned', pid: child.pid, at: this.services.clock.now() });
   }

@@ -28,12 +28,21 @@ export interface SpawnRequest {
   readonly listen?: { readonly fds: readonly number[]; readonly names: readonly string[] };
 }
 
+/** How an exit was reported, when not at once. */
+export interface ExitReport {
+  /** Between the exit and its report (the wait for the pipes' EOF): the exit time is now minus this. */
+  readonly lateByMs: number;
+  /** The group was empty and the pipes were still open when the wait gave up: a process that left
+   * the group (a daemon that called setsid) holds them. */
+  readonly pipesHeld: boolean;
+}
+
 export interface SpawnedChild {
   readonly pid: number;
   readonly stdout: Readable;
   readonly stderr: Readable;
   /** Called once, after the main process is reaped and its output was read to EOF (or the EOF wait gave up). */
-  onExit(listener: (status: ExitStatus) => void): void;
+  onExit(listener: (status: ExitStatus, report?: ExitReport) => void): void;
   /** Called once both pipes reached EOF (at once if they already did). */
   onOutputClosed(listener: () => void): void;
 }

@@ -5,7 +5,7 @@ import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExitStatus } from '../core/states';
-import type { SpawnRequest, SpawnResult, Spawner, SpawnedChild } from './ports';
+import type { ExitReport, SpawnRequest, SpawnResult, Spawner, SpawnedChild } from './ports';
 
 /** How long to wait, after the main process exited, for its pipes to reach EOF. Only used when
  * something outside its process group (a daemon that called setsid) still holds them. */
@@ -115,21 +115,27 @@ export const nodeSpawner: Spawner = {
 
     let status: ExitStatus | null = null;
     let outputEnded = false;
-    let listener: ((status: ExitStatus) => void) | null = null;
+    let listener: ((status: ExitStatus, report?: ExitReport) => void) | null = null;
     let fired = false;
     let eofTimer: NodeJS.Timeout | null = null;
+    let exitedAt = 0;
+    let gaveUpOnEof = false;
     const fire = () => {
       if (fired || !status || !listener) return;
       fired = true;
       if (eofTimer) clearTimeout(eofTimer);
-      listener(status);
+      listener(status, { lateByMs: Math.max(0, Date.now() - exitedAt), pipesHeld: gaveUpOnEof });
     };
     cp.on('exit', (code, signal) => {
       status = { code, signal };
+      exitedAt = Date.now();
       // Output is read to EOF before the exit is reported. If members of the group are still alive
       // they may hold the pipes for ever (that is what stopping them is for), so report at once.
       if (outputEnded || groupHasMembers(pid)) fire();
-      else eofTimer = setTimeout(fire, EOF_WAIT_MS);
+      else eofTimer = setTimeout(() => {
+        gaveUpOnEof = true;
+        fire();
+      }, EOF_WAIT_MS);
     });
     // EOF of both pipes, as soon as it is read ('end'), rather than after the handles are closed
     // ('close', a loop phase later): this is on the respawn path. The microtask lets the other

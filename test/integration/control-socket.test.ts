@@ -41,6 +41,13 @@ test('the control socket is 0600 and refuses malformed, truncated, huge and slow
   assert.match(garbage, /^HTTP\/1\.1 400 .*"code":"bad_request"/s);
   await stillFine(dir, pid, 'garbage');
 
+  // HTTP/1.1 without a Host header (meaningless on a unix socket): answered, not Node's bare 400.
+  assert.match(await raw(dir, 'GET /v1/app HTTP/1.1\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200 /);
+  // CONNECT and upgrades: a JSON 405, not a silently dropped connection.
+  assert.match(await raw(dir, 'CONNECT x:80 HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 405 .*"code":"method_not_allowed"/s);
+  assert.match(await raw(dir, 'GET /v1/app HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'), /^HTTP\/1\.1 405 /);
+  await stillFine(dir, pid, 'no Host, CONNECT, Upgrade');
+
   // Random bytes, many times.
   for (let k = 0; k < 30; k++) {
     const bytes = Buffer.alloc(1 + Math.floor(Math.random() * 3000));
