@@ -104,6 +104,8 @@ export async function runUp(options: UpOptions): Promise<number> {
   fs.mkdirSync(paths.dir, { recursive: true });
   fs.mkdirSync(paths.logDir, { recursive: true });
   const app = environ.MUSTER_APP || null;
+  // Instances are marked with it and leftovers matched against it: `-C LINK` and `-C APP` are one app.
+  const realRoot = fs.realpathSync(config.root);
 
   const names = config.processes.flatMap(instanceNames);
   const consoleOut = new ConsoleOutput({
@@ -128,7 +130,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     inheritedEnv: environ,
     toArgv: (command) => toArgv(command).argv,
     createIO: io.create,
-    owner: { app, supervisorPid: process.pid },
+    owner: { app, root: realRoot, supervisorPid: process.pid },
   });
 
   // muster must outlive anything its children do; a bug of ours is reported, not fatal to them.
@@ -238,7 +240,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   process.on('SIGHUP', onSignal);
 
   // Before anything starts (and before our sockets are made: the old instances hold the old ones).
-  const stops = planLeftoverStops(findLeftovers({ root: config.root, app }), config.processes);
+  const stops = planLeftoverStops(findLeftovers({ root: realRoot, app }), config.processes);
   if (stops.length > 0) {
     const text = `a previous supervisor of this app${previousPid ? ` (pid ${previousPid})` : ''} died and left ${stops.map((s) => `${s.instance} (pid ${s.pids.join(', ')})`).join(', ')} running; ` +
       'muster stops them (stop_signal, then SIGKILL after stop_timeout) before it starts anything';

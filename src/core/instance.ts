@@ -3,7 +3,7 @@
 
 import type { Readable } from 'node:stream';
 import type { ProcessConfig } from '../config/model';
-import type { Clock, ProcessGroups, ProcessSample, SpawnRequest, SpawnResult, SpawnedChild, Spawner, TimerHandle, Timers } from '../os/ports';
+import type { Clock, InstanceMark, ProcessGroups, ProcessSample, SpawnRequest, SpawnResult, SpawnedChild, Spawner, TimerHandle, Timers } from '../os/ports';
 import { type Effect, INITIAL_RUNTIME, type InstanceRuntime, type InstanceSettings } from './machine';
 import type { InstanceEvent } from './states';
 
@@ -69,6 +69,9 @@ export class Instance {
   private probe: RunningProbe | null = null;
   private groupWatch: TimerHandle | null = null;
   private spawnedEnv: Readonly<Record<string, string>> = {};
+  /** The marks the latest spawn carries in its environment (none without an owner, in unit tests):
+   * a stop also reaches what it started outside its group. */
+  private mark: InstanceMark | null = null;
   private child: SpawnedChild | null = null;
 
   constructor(
@@ -97,12 +100,20 @@ export class Instance {
   }
 
   /** The live processes of this instance, main process first (for status): the main process and
-   * its descendants; once the main process is gone (stopping), what is left of its group. */
+   * its descendants; once the main process is gone (stopping), what is left of its group and what
+   * it started outside the group. */
   members(): ProcessSample[] {
     const { groups } = this.services;
     if (this.runtime.pid !== null) return groups.processTree(this.runtime.pid);
     if (this.pgid === null || this.runtime.state !== 'stopping') return [];
-    return groups.samples(groups.liveMembers(this.pgid));
+    return groups.samples([...groups.liveMembers(this.pgid), ...this.strays()]);
+  }
+
+  /** Live processes this instance started that left its process group (bash job control, setpgid,
+   * setsid): a stop signals them with the group and waits for them too. */
+  private strays(): number[] {
+    if (this.pgid === null || this.mark === null) return [];
+    return this.services.groups.strays(this.pgid, this.mark);
   }
 
   get state() {
@@ -128,9 +139,12 @@ export class Instance {
       case 'send-stop-signal': {
         if (this.pgid === null) return;
         if (effect.scope === 'group') {
-          // Every member has it now; 'signal-leftovers' (scope main only) never follows this.
+          // Every member has it now, and what left the group; 'signal-leftovers' (scope main only)
+          // never follows this.
           groups.signalGroup(this.pgid, effect.signal);
-          this.io.note(`sent ${effect.signal} to process group ${this.pgid}`);
+          const strays = this.strays();
+          for (const pid of strays) groups.signalProcess(pid, effect.signal);
+          this.io.note(`sent ${effect.signal} to process group ${this.pgid}${outside(strays, ' and to')}`);
         } else if (this.runtime.pid !== null) {
           this.signalled.add(this.runtime.pid);
           groups.signalProcess(this.runtime.pid, effect.signal);
@@ -141,20 +155,25 @@ export class Instance {
       case 'signal-leftovers': {
         if (this.pgid === null) return;
         const left = groups.liveMembers(this.pgid).filter((pid) => !this.signalled.has(pid));
-        if (left.length === 0) return;
-        for (const pid of left) {
+        const strays = this.strays().filter((pid) => !this.signalled.has(pid));
+        if (left.length === 0 && strays.length === 0) return;
+        for (const pid of [...left, ...strays]) {
           this.signalled.add(pid);
           groups.signalProcess(pid, effect.signal);
         }
-        this.io.note(`main process gone; sent ${effect.signal} to what it left in its group: pid ${left.join(', ')}`);
+        const inGroup = left.length > 0 ? ` in its group: pid ${left.join(', ')}` : '';
+        this.io.note(`main process gone; sent ${effect.signal} to what it left${inGroup}${outside(strays, left.length > 0 ? ', and' : ':')}`);
         return;
       }
       case 'kill-group': {
         if (this.pgid === null) return;
         const members = groups.liveMembers(this.pgid);
-        if (members.length === 0) return;
-        groups.signalGroup(this.pgid, 'SIGKILL');
-        this.io.note(`SIGKILL to process group ${this.pgid}: ${effect.why}; killed pid ${members.join(', ')}`);
+        const strays = this.strays();
+        if (members.length === 0 && strays.length === 0) return;
+        if (members.length > 0) groups.signalGroup(this.pgid, 'SIGKILL');
+        for (const pid of strays) groups.signalProcess(pid, 'SIGKILL');
+        const killed = members.length > 0 ? `; killed pid ${members.join(', ')}` : '';
+        this.io.note(`SIGKILL to process group ${this.pgid}: ${effect.why}${killed}${outside(strays, members.length > 0 ? ', and' : '; killed')}`);
         return;
       }
       case 'watch-group': {
@@ -163,7 +182,7 @@ export class Instance {
         this.groupWatch = groups.whenEmpty(this.pgid, () => {
           this.groupWatch = null;
           this.afterOutputEnds(() => this.dispatch({ type: 'group-empty', at: clock.now() }));
-        });
+        }, this.mark ?? undefined);
         return;
       }
       case 'start-timer': {
@@ -184,8 +203,9 @@ export class Instance {
     }
   }
 
-  /** The group is empty, so nothing of it can write any more: read what is still in the pipes
-   * before the stop is reported (bounded: a daemon that left the group may hold them for ever). */
+  /** The group and its strays are gone, so nothing of it can write any more: read what is still in
+   * the pipes before the stop is reported (bounded: a process without our marks may hold them for
+   * ever). */
   private afterOutputEnds(then: () => void): void {
     const child = this.child;
     if (!child) return then();
@@ -197,7 +217,8 @@ export class Instance {
       then();
     };
     const timer = this.services.timers.after(OUTPUT_EOF_WAIT_MS, () => {
-      this.io.note(`its output pipes are still open after its process group emptied: a process outside the group (a daemon that called setsid?) holds them, and muster cannot stop it`);
+      this.io.note(`its output pipes are still open after its process group emptied and every process it started elsewhere ended: ` +
+        `a process muster cannot recognise as its own holds them (one started with a cleared environment, or handed the pipes), and muster cannot stop it`);
       finish();
     });
     child.onOutputClosed(finish);
@@ -221,6 +242,7 @@ export class Instance {
     try {
       const request = this.spawnRequest(this);
       this.spawnedEnv = request.env;
+      this.mark = markOf(request.env);
       result = this.services.spawner.spawn(request);
     } catch (error) {
       result = { ok: false, reason: `spawn failed: ${(error as Error).message}` };
@@ -244,4 +266,15 @@ export class Instance {
     });
     this.dispatch({ type: 'spawned', pid: child.pid, at: this.services.clock.now() });
   }
+}
+
+function markOf(env: Readonly<Record<string, string>>): InstanceMark | null {
+  const supervisorPid = Number(env.MUSTER_SUPERVISOR_PID);
+  if (!(supervisorPid > 0) || env.MUSTER_PROCESS === undefined || env.MUSTER_INSTANCE === undefined) return null;
+  return { supervisorPid, process: env.MUSTER_PROCESS, instance: env.MUSTER_INSTANCE };
+}
+
+/** The tail of a note about a signal that also went to strays: "<joint> pid 7, 8 (started outside its group)". */
+function outside(strays: readonly number[], joint: string): string {
+  return strays.length > 0 ? `${joint} pid ${strays.join(', ')} (started outside its group)` : '';
 }

@@ -31,9 +31,11 @@ export interface SupervisorOptions {
   /** The sockets muster holds: name -> fd, passed to the processes that name them (fd 3 onwards). */
   readonly socketFds?: ReadonlyMap<string, number>;
   /** Whose instances these are, put in every instance's environment over the app's own variables
-   * (MUSTER_APP, MUSTER_SUPERVISOR_PID), so that a later supervisor can tell its app's leftovers
-   * from anyone else's processes (os/leftovers.ts). */
-  readonly owner?: { readonly app: string | null; readonly supervisorPid: number };
+   * (MUSTER_APP, MUSTER_APP_ROOT, MUSTER_SUPERVISOR_PID), so that a later supervisor can tell its
+   * app's leftovers from anyone else's processes (os/leftovers.ts), and a stop can find what an
+   * instance started outside its process group (os/process-groups.ts). `root` is the app folder
+   * with symlinks resolved: the same app given through another path is still the same app. */
+  readonly owner?: { readonly app: string | null; readonly root: string; readonly supervisorPid: number };
 }
 
 /** The socket activation variables (sd_listen_fds(3)); only muster sets them for its children. */
@@ -685,6 +687,7 @@ export class Supervisor {
     const owner = this.options.owner;
     if (owner !== undefined) {
       env.MUSTER_SUPERVISOR_PID = String(owner.supervisorPid);
+      env.MUSTER_APP_ROOT = owner.root;
       if (owner.app !== null) env.MUSTER_APP = owner.app;
       else delete env.MUSTER_APP;
     }

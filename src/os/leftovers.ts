@@ -2,12 +2,15 @@
 // Recognised by what muster gives every instance, and only when all of it matches, since stopping
 // someone else's process is worse than leaving a duplicate:
 //   - MUSTER_PROCESS in its environment (so it is an instance, or something an instance started);
-//   - a working folder inside the app;
+//   - MUSTER_APP_ROOT equal to the app folder, symlinks resolved on both sides. Not the working
+//     folder: a process may leave the app (`cd /`, redis --dir, celery --workdir) and still be one
+//     of its instances, and `-C LINK` must find what `-C LINK` started. A process started by a
+//     muster older than that variable has only its working folder to go by: it must be inside the
+//     app (with symlinks resolved, as /proc/PID/cwd gives it);
 //   - MUSTER_APP equal to this supervisor's (both unset in development): another app's tier
 //     never matches, even with the same folder;
-//   - its supervisor (MUSTER_SUPERVISOR_PID) is gone: a live one, such as the supervisor of an app
-//     in a subfolder of this one, keeps its processes. A pid reused since is told apart by its
-//     start time: a supervisor starts before its instances.
+//   - its supervisor (MUSTER_SUPERVISOR_PID) is gone: a live one keeps its processes. A pid reused
+//     since is told apart by its start time: a supervisor starts before its instances.
 // Only processes we may read are seen: as an app's user, that app's own.
 
 import * as fs from 'node:fs';
@@ -17,7 +20,7 @@ import { environValue } from './proc-environ';
 import { liveStatFields } from './proc-stat';
 
 export interface LeftoverFilter {
-  /** The app folder. */
+  /** The app folder, symlinks resolved (realpath). */
   readonly root: string;
   /** MUSTER_APP of this supervisor, or null in development. */
   readonly app: string | null;
@@ -44,11 +47,11 @@ export function findLeftovers(filter: LeftoverFilter): LeftoverProcess[] {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57 || Number(name) === process.pid) continue;
     try {
-      const cwd = fs.readlinkSync(`/proc/${name}/cwd`);
-      if (cwd !== filter.root && !cwd.startsWith(inside)) continue;
       const environ = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
       const processName = environValue(environ, 'MUSTER_PROCESS');
       if (processName === undefined) continue;
+      const appRoot = environValue(environ, 'MUSTER_APP_ROOT');
+      if (appRoot !== undefined ? appRoot !== filter.root : !inFolder(fs.readlinkSync(`/proc/${name}/cwd`), filter.root, inside)) continue;
       if ((environValue(environ, 'MUSTER_APP') ?? null) !== filter.app) continue;
       const stat = readStat(name);
       if (stat === null || stat.pgid === ownGroup) continue;
@@ -60,6 +63,10 @@ export function findLeftovers(filter: LeftoverFilter): LeftoverProcess[] {
     }
   }
   return found;
+}
+
+function inFolder(cwd: string, root: string, inside: string): boolean {
+  return cwd === root || cwd.startsWith(inside);
 }
 
 function supervisorAlive(pid: number, childStartTime: number): boolean {

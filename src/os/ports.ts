@@ -53,6 +53,15 @@ export interface Spawner {
   spawn(request: SpawnRequest): SpawnResult;
 }
 
+/** The marks in an instance's environment (MUSTER_SUPERVISOR_PID, MUSTER_PROCESS,
+ * MUSTER_INSTANCE), which every process it starts inherits: they tell its processes wherever they
+ * went (os/marked-processes.ts). */
+export interface InstanceMark {
+  readonly supervisorPid: number;
+  readonly process: string;
+  readonly instance: string;
+}
+
 /** Process groups: every instance is the leader of its own (pgid = its pid). */
 export interface ProcessGroups {
   /** Signal one process; false when it no longer exists. */
@@ -68,6 +77,11 @@ export interface ProcessGroups {
   processTree(pid: number): ProcessSample[];
   /** CPU time and memory of the given pids (those still alive). */
   samples(pids: readonly number[]): ProcessSample[];
-  /** Call back once the group has no live member; polls /proc only while members remain. */
-  whenEmpty(pgid: number, callback: () => void): TimerHandle;
+  /** Live processes that carry `mark` but are not in group `pgid`: what an instance started that
+   * left its group (job control, setpgid, setsid), even reparented to init. Costs reading the
+   * environment of every process on the machine (one scan serves every call in the same turn). */
+  strays(pgid: number, mark: InstanceMark): number[];
+  /** Call back once the group has no live member, and with `mark` once no stray of it is left
+   * either; polls /proc only while some remain. */
+  whenEmpty(pgid: number, callback: () => void, mark?: InstanceMark): TimerHandle;
 }

@@ -4,11 +4,14 @@
 // are not our children, so no SIGCHLD reaches us). kill(-pgid, 0) answers "any member at all?" in one
 // syscall, but it also counts zombies waiting for init (here they can linger for seconds), so when
 // it says yes we read /proc to ignore zombies. Groups with members left are re-checked on a short,
-// growing delay, with one /proc scan per tick for all of them.
+// growing delay, with one /proc scan per tick for all of them. Strays (processes an instance
+// started outside its group, os/marked-processes.ts) cost an environment read per process, so they
+// are looked for only once a watched group is empty: usually they went with it.
 
 import * as fs from 'node:fs';
 import { fieldsAfterComm, isDeadState } from './proc-stat';
-import type { ProcessGroups, TimerHandle } from './ports';
+import { markKey, scanMarked, type MarkedProcess } from './marked-processes';
+import type { InstanceMark, ProcessGroups, TimerHandle } from './ports';
 import { processTree, samples, type ProcessSample } from './proc-stats';
 
 interface ProcEntry {
@@ -53,14 +56,25 @@ function trySignal(target: number, signal: string | 0): boolean {
   }
 }
 
+interface Waiter {
+  readonly pgid: number;
+  readonly mark: InstanceMark | undefined;
+  readonly callback: () => void;
+}
+
+function straysIn(marked: ReadonlyMap<string, readonly MarkedProcess[]>, pgid: number, mark: InstanceMark): number[] {
+  return (marked.get(markKey(mark)) ?? []).filter((p) => p.pgid !== pgid).map((p) => p.pid);
+}
+
 const FIRST_RECHECK_MS = 5;
 const MAX_RECHECK_MS = 200;
 
 export class LinuxProcessGroups implements ProcessGroups {
-  private readonly waiting = new Map<number, Set<() => void>>();
+  private readonly waiting = new Set<Waiter>();
   private timer: NodeJS.Timeout | null = null;
   private delayMs = FIRST_RECHECK_MS;
   private turnScan: Map<number, number[]> | null = null;
+  private turnMarked: Map<string, MarkedProcess[]> | null = null;
 
   signalProcess(pid: number, signal: string): boolean {
     return trySignal(pid, signal);
@@ -82,6 +96,15 @@ export class LinuxProcessGroups implements ProcessGroups {
     return this.turnScan.get(pgid) ?? [];
   }
 
+  strays(pgid: number, mark: InstanceMark): number[] {
+    // As liveMembers: 200 instances stopped at once read the environments once.
+    if (!this.turnMarked) {
+      this.turnMarked = scanMarked();
+      setImmediate(() => (this.turnMarked = null));
+    }
+    return straysIn(this.turnMarked, pgid, mark);
+  }
+
   processTree(pid: number): ProcessSample[] {
     return processTree(pid);
   }
@@ -90,24 +113,17 @@ export class LinuxProcessGroups implements ProcessGroups {
     return samples(pids);
   }
 
-  whenEmpty(pgid: number, callback: () => void): TimerHandle {
-    if (this.liveMembers(pgid).length === 0) {
+  whenEmpty(pgid: number, callback: () => void, mark?: InstanceMark): TimerHandle {
+    if (this.liveMembers(pgid).length === 0 && (mark === undefined || this.strays(pgid, mark).length === 0)) {
       let cancelled = false;
       queueMicrotask(() => cancelled || callback());
       return { cancel: () => (cancelled = true) };
     }
-    let set = this.waiting.get(pgid);
-    if (!set) this.waiting.set(pgid, (set = new Set()));
-    set.add(callback);
+    const waiter: Waiter = { pgid, mark, callback };
+    this.waiting.add(waiter);
     this.delayMs = FIRST_RECHECK_MS;
     this.schedule();
-    return {
-      cancel: () => {
-        const s = this.waiting.get(pgid);
-        s?.delete(callback);
-        if (s && s.size === 0) this.waiting.delete(pgid);
-      },
-    };
+    return { cancel: () => this.waiting.delete(waiter) };
   }
 
   private schedule(): void {
@@ -118,12 +134,14 @@ export class LinuxProcessGroups implements ProcessGroups {
   private recheck(): void {
     this.timer = null;
     const candidates = new Set<number>();
-    for (const pgid of this.waiting.keys()) if (trySignal(-pgid, 0)) candidates.add(pgid);
+    for (const { pgid } of this.waiting) if (trySignal(-pgid, 0)) candidates.add(pgid);
     const members = candidates.size > 0 ? scanProc(candidates) : new Map<number, number[]>();
-    for (const [pgid, callbacks] of [...this.waiting]) {
-      if (members.has(pgid)) continue;
-      this.waiting.delete(pgid);
-      for (const cb of callbacks) cb();
+    let marked: Map<string, MarkedProcess[]> | null = null;
+    for (const waiter of [...this.waiting]) {
+      if (!this.waiting.has(waiter) || members.has(waiter.pgid)) continue; // cancelled by a callback, or not empty
+      if (waiter.mark !== undefined && straysIn((marked ??= scanMarked()), waiter.pgid, waiter.mark).length > 0) continue;
+      this.waiting.delete(waiter);
+      waiter.callback();
     }
     this.delayMs = Math.min(MAX_RECHECK_MS, this.delayMs * 2);
     this.schedule();

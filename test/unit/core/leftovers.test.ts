@@ -63,6 +63,7 @@ class FakeWorld {
     liveMembers: (pgid) => this.members.get(pgid) ?? [],
     processTree: () => [],
     samples: () => [],
+    strays: () => [],
     whenEmpty: (pgid, cb) => (this.emptyWaiters.set(pgid, cb), { cancel: () => this.emptyWaiters.delete(pgid) }),
   };
 

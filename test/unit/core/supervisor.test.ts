@@ -47,6 +47,7 @@ class FakeWorld {
     liveMembers: (pgid) => (this.alive.has(pgid) ? [pgid] : []),
     processTree: (pid) => (this.alive.has(pid) ? [{ pid, cpuMs: 0, rssBytes: 0 }] : []),
     samples: (pids) => pids.map((pid) => ({ pid, cpuMs: 0, rssBytes: 0 })),
+    strays: () => [],
     whenEmpty: (_pgid, cb) => (queueMicrotask(cb), { cancel: () => undefined }),
   };
 

@@ -1,0 +1,97 @@
+// After kill -9 of the supervisor, the next `muster up` stops what the dead one left before it
+// starts anything, even a process that works outside the app folder (cd /, redis --dir, celery
+// --workdir) and an app given through a symlink: leftovers are told by MUSTER_APP_ROOT (the app
+// folder, symlinks resolved), not by their working folder. Otherwise every process runs twice.
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pidsMatching, tempApp, waitUntil } from '../support/up';
+import { cmdlineOf, environOf, isAlive } from '../support/proc';
+import { muster, readMusterLog, readSupervisorPid, statusJson, upDetached } from '../support/control';
+
+/** A sleep no other test runs: its argument names it. */
+function uniqueSeconds(): number {
+  return 100_000_000 + Math.floor(Math.random() * 800_000_000);
+}
+
+/** Live `sleep N` processes (not the shells whose command line names them). */
+function sleeps(seconds: number): number[] {
+  return pidsMatching(`sleep ${seconds}`).filter((pid) => {
+    try {
+      return cmdlineOf(pid)[0] === 'sleep';
+    } catch {
+      return false;
+    }
+  });
+}
+
+function killAfter(t: { after(fn: () => void): void }, ...seconds: number[]): void {
+  t.after(() => {
+    for (const pid of seconds.flatMap(sleeps)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
+}
+
+/** kill -9 of the app's supervisor, then `muster up -d` again through `dir`. */
+async function killSupervisorAndUpAgain(dir: string): Promise<string> {
+  const supervisor = readSupervisorPid(dir);
+  assert.ok(supervisor !== null, 'muster.pid names the supervisor');
+  process.kill(supervisor, 'SIGKILL');
+  await waitUntil(() => !isAlive(supervisor), 5000, `supervisor ${supervisor} gone`);
+  const again = await muster(dir, ['up', '-d']);
+  assert.equal(again.code, 0, `second up -d exited ${again.code}; stderr:\n${again.stderr}\n${again.stdout}`);
+  return readMusterLog(dir);
+}
+
+test('kill -9 of the supervisor: the next up -d stops a leftover whose working folder is outside the app (no second copy)', { timeout: 60_000 }, async (t) => {
+  const away = uniqueSeconds();
+  const home = uniqueSeconds();
+  const dir = tempApp({
+    'muster.toml': [
+      '[process.away]',
+      `command = "sh -c 'cd / && exec sleep ${away}'"`,
+      '[process.home]',
+      `command = "sleep ${home}"`,
+      '',
+    ].join('\n'),
+  });
+  killAfter(t, away, home);
+  await upDetached(t, dir);
+  const [oldAway] = sleeps(away);
+  assert.ok(oldAway !== undefined, `sleep ${away} runs`);
+  assert.equal(fs.readlinkSync(`/proc/${oldAway}/cwd`), '/', 'it works outside the app');
+
+  const log = await killSupervisorAndUpAgain(dir);
+  assert.match(log, /died and left .*away/, log);
+  assert.equal(isAlive(oldAway), false, 'the old away was stopped');
+  assert.equal(sleeps(away).length, 1, `one sleep ${away}, not two`);
+  assert.equal(sleeps(home).length, 1, `one sleep ${home}, not two`);
+  assert.equal(environOf(sleeps(away)[0]!).MUSTER_APP_ROOT, fs.realpathSync(dir), 'marked with the app folder');
+  const status = await statusJson(dir);
+  assert.deepEqual(status.map((i) => i.state), ['ready', 'ready']);
+});
+
+test('kill -9 of the supervisor of an app given through a symlink: the next up -d through the link stops every leftover', { timeout: 60_000 }, async (t) => {
+  const a = uniqueSeconds();
+  const b = uniqueSeconds();
+  const dir = tempApp({ Procfile: `a: sleep ${a}\nb: sleep ${b}\n` });
+  const link = path.join(path.dirname(dir), 'link');
+  fs.symlinkSync(dir, link);
+  killAfter(t, a, b);
+  await upDetached(t, link);
+  const old = [...sleeps(a), ...sleeps(b)];
+  assert.equal(old.length, 2);
+
+  const log = await killSupervisorAndUpAgain(link);
+  assert.match(log, /died and left /, log);
+  for (const pid of old) assert.equal(isAlive(pid), false, `old pid ${pid} was stopped`);
+  assert.equal(sleeps(a).length, 1, `one sleep ${a}, not two`);
+  assert.equal(sleeps(b).length, 1, `one sleep ${b}, not two`);
+});

@@ -1,0 +1,98 @@
+// What an instance starts in another process group (bash job control, setpgid, a setsid daemon)
+// is stopped with it: stop, restart and down reach it through the marks in its environment, give
+// it the stop signal, SIGKILL it at stop_timeout, and the stop ends only once it is gone. Before,
+// each restart leaked one process and `down` said "stopped" with the process still running.
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { pidsMatching, tempApp } from '../support/up';
+import { cmdlineOf, isAlive, musterNotes, pgidOf } from '../support/proc';
+import { muster, readSupervisorPid, statusJson, upDetached } from '../support/control';
+
+function uniqueSeconds(): number {
+  return 100_000_000 + Math.floor(Math.random() * 800_000_000);
+}
+
+/** Live `sleep N` processes (not the shells whose command line names them). */
+function sleeps(seconds: number): number[] {
+  return pidsMatching(`sleep ${seconds}`).filter((pid) => {
+    try {
+      return cmdlineOf(pid)[0] === 'sleep';
+    } catch {
+      return false;
+    }
+  });
+}
+
+function killAfter(t: { after(fn: () => void): void }, ...seconds: number[]): void {
+  t.after(() => {
+    for (const pid of seconds.flatMap(sleeps)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
+}
+
+async function ok(dir: string, args: string[]): Promise<void> {
+  const r = await muster(dir, args);
+  assert.equal(r.code, 0, `muster ${args.join(' ')} exited ${r.code}; stderr:\n${r.stderr}\n${r.stdout}`);
+}
+
+test('children in other process groups or sessions: restart leaks none, stop and down end them before they answer', { timeout: 90_000 }, async (t) => {
+  const job = uniqueSeconds();
+  const pgrp = uniqueSeconds();
+  const daemon = uniqueSeconds();
+  const stubborn = uniqueSeconds();
+  const dir = tempApp({
+    'muster.toml': [
+      '[process.jobctl]',
+      // bash job control puts the sleep in a process group of its own
+      `command = "bash -c 'set -m; sleep ${job} & echo child $!; wait'"`,
+      '[process.pgrp]',
+      `command = "python3 -c 'import os, subprocess; subprocess.Popen([\\"sleep\\", \\"${pgrp}\\"], preexec_fn=lambda: os.setpgid(0, 0)).wait()'"`,
+      'stop_scope = "group"',
+      '[process.daemon]',
+      `command = "sh -c 'setsid sleep ${daemon} & wait'"`,
+      '[process.stubborn]',
+      // its own group, and deaf to SIGTERM: only the SIGKILL at stop_timeout ends it
+      `command = "bash -c 'set -m; (trap \\"\\" TERM; exec sleep ${stubborn}) & wait'"`,
+      'stop_timeout = "1s"',
+      '',
+    ].join('\n'),
+  });
+  killAfter(t, job, pgrp, daemon, stubborn);
+  await upDetached(t, dir);
+  const status = await statusJson(dir);
+  const mainOf = (name: string) => status.find((i) => i.name === name)!.pid!;
+  for (const [name, seconds] of [['jobctl', job], ['pgrp', pgrp], ['daemon', daemon], ['stubborn', stubborn]] as const) {
+    const [pid] = sleeps(seconds);
+    assert.ok(pid !== undefined, `${name}: sleep ${seconds} runs`);
+    assert.notEqual(pgidOf(pid), mainOf(name), `${name}: its sleep left the instance's process group`);
+  }
+
+  for (let k = 0; k < 3; k++) await ok(dir, ['restart', 'jobctl', 'pgrp', 'daemon']);
+  assert.deepEqual([sleeps(job).length, sleeps(pgrp).length, sleeps(daemon).length], [1, 1, 1], 'three restarts leave one of each');
+
+  await ok(dir, ['stop', 'jobctl', 'pgrp']);
+  assert.deepEqual([...sleeps(job), ...sleeps(pgrp)], [], 'stop returns once they are gone');
+
+  const stubbornPid = sleeps(stubborn)[0]!;
+  const supervisor = readSupervisorPid(dir)!;
+  const started = Date.now();
+  await ok(dir, ['down']);
+  assert.ok(Date.now() - started >= 1000, 'the stubborn one waited for its stop_timeout');
+  assert.deepEqual([...sleeps(daemon), ...sleeps(stubborn)], [], 'down returns once they are gone');
+  assert.equal(isAlive(supervisor), false);
+
+  const jobNotes = musterNotes(`${dir}/.muster/logs/jobctl.log`).map((n) => n.text);
+  assert.ok(jobNotes.some((n) => /main process gone; sent SIGTERM to what it left: pid \d+ \(started outside its group\)/.test(n)), jobNotes.join('\n'));
+  const stubbornNotes = musterNotes(`${dir}/.muster/logs/stubborn.log`).map((n) => n.text);
+  assert.ok(stubbornNotes.some((n) => n.includes(`killed pid ${stubbornPid} (started outside its group)`)), stubbornNotes.join('\n'));
+  for (const name of ['jobctl', 'pgrp', 'daemon', 'stubborn']) {
+    const notes = musterNotes(`${dir}/.muster/logs/${name}.log`).map((n) => n.text);
+    assert.ok(!notes.some((n) => n.includes('output pipes are still open')), `${name}: ${notes.join('\n')}`);
+  }
+});
