@@ -7,7 +7,7 @@ import type { Clock, InstanceMark, ProcessGroups, ProcessSample, SpawnRequest, S
 import { type Effect, INITIAL_RUNTIME, type InstanceRuntime, type InstanceSettings } from './machine';
 import type { InstanceEvent } from './states';
 
-const PIPES_HELD_NOTE = 'it exited, but its output pipes are still open: a process it started left its process group (a daemon that called setsid?) and holds them; muster cannot supervise or stop that process (run the program in the foreground: its "no daemon" option)';
+const PIPES_HELD_NOTE = 'it exited and left a process outside its process group holding its output pipes (a daemon that called setsid?): a program under muster should stay in the foreground (its "no daemon" option); muster stops such processes when they carry its marks (docs/up.md)';
 
 /** How long a finished stop waits for the last output still in the instance's pipes. */
 const OUTPUT_EOF_WAIT_MS = 1000;
