@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { appPaths, shownPath } from './app-paths';
+import { appPaths, makeAppFolders, shownPath } from './app-paths';
 import { DETACHED_ENV, type UpOptions } from './up-command';
 import { liveStatFields } from '../os/proc-stat';
 
@@ -18,7 +18,12 @@ const START_WAIT_MS = 24 * 3_600_000;
 export async function runDetached(options: UpOptions): Promise<number> {
   const root = path.resolve(options.dir);
   const paths = appPaths(root, options.environ);
-  fs.mkdirSync(paths.dir, { recursive: true });
+  // Its log goes there, so the folder must be usable before the child exists (the child checks too).
+  const folderProblem = makeAppFolders(paths);
+  if (folderProblem !== null) {
+    process.stderr.write(`muster: ${folderProblem}\nmuster: nothing was started\n`);
+    return 2;
+  }
   const logFd = fs.openSync(paths.supervisorLog, 'a', 0o640);
   const entry = path.join(__dirname, 'main.js');
   const args = [entry, '-C', options.dir, 'up', ...(options.quiet ? ['-q'] : [])];

@@ -25,7 +25,7 @@ import { NOFILE_SOFT_ENV, lowerNofileSoft } from '../os/nofile';
 import { readListenFds } from '../os/listen-fds';
 import { closeStrayFds } from '../os/stray-fds';
 import { AppIO } from './instance-io';
-import { appPaths, shownPath, type AppPaths } from './app-paths';
+import { appPaths, makeAppFolders, shownPath, type AppPaths } from './app-paths';
 import { upSockets } from './up-sockets';
 
 export interface UpOptions {
@@ -101,8 +101,13 @@ export async function runUp(options: UpOptions): Promise<number> {
   const config = loaded.config;
   // Under a host tier MUSTER_STATE_DIR and MUSTER_LOG_DIR keep everything out of the app folder.
   const paths = appPaths(config.root, environ);
-  fs.mkdirSync(paths.dir, { recursive: true });
-  fs.mkdirSync(paths.logDir, { recursive: true });
+  const folderProblem = makeAppFolders(paths);
+  if (folderProblem !== null) {
+    const text = `muster: ${folderProblem}\nmuster: nothing was started\n`;
+    process.stderr.write(text);
+    report(`config-error ${JSON.stringify(text)}`);
+    return 2;
+  }
   const app = environ.MUSTER_APP || null;
 
   const names = config.processes.flatMap(instanceNames);
