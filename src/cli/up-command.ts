@@ -142,6 +142,8 @@ export async function runUp(options: UpOptions): Promise<number> {
   process.on('SIGPIPE', () => undefined);
 
   let stopping = false;
+  /** The signal that forced the stop (SIGKILL to every group), once one did. */
+  let forcedBy: NodeJS.Signals | null = null;
   let exitCode = 0;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -175,6 +177,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     shutdown: () => stopEverything('muster down: stopping every process gracefully, dependents first'),
     get stopping() {
       return stopping;
+    },
+    get forcedBy() {
+      return forcedBy;
     },
     hostManaged: environ.MUSTER_HOST === '1',
     openSockets: async (configs) => {
@@ -224,20 +229,27 @@ export async function runUp(options: UpOptions): Promise<number> {
     report('started');
   }
 
-  let signals = 0;
+  let stoppedBySignal = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (reportFd !== null && signal === 'SIGHUP') return say('SIGHUP ignored (muster runs detached); stop it with "muster down"');
-    signals++;
-    if (signals === 1) {
+    if (forcedBy !== null) return;
+    if (!stopping) {
+      stoppedBySignal = true;
       const again = environ.MUSTER_HOST === '1' ? 'a second SIGTERM forces it' : 'press Ctrl-C again to force';
       void stopEverything(`${signal}: stopping every process gracefully, dependents first (${again})`);
-    } else if (signals === 2) {
-      say(`${signal} again: killing every process group now`);
-      exitCode = 130;
-      const forced = supervisor.forceKillAll();
-      leftovers?.killNow();
-      Promise.race([forced, new Promise((r) => setTimeout(r, FORCE_EXIT_WAIT_MS))]).then(() => resolveDone());
+      return;
     }
+    // The second signal, or the first while `muster down` stops everything: either way whoever sent
+    // it has seen the graceful stop and wants it over. (The terminal closing leaves a down alone.)
+    if (!stoppedBySignal && signal === 'SIGHUP') return say('SIGHUP: the terminal went away; muster down goes on stopping every process gracefully');
+    say(stoppedBySignal
+      ? `${signal} again: killing every process group now`
+      : `${signal} while muster down stops every process gracefully: forcing the stop, killing every process group now`);
+    forcedBy = signal;
+    exitCode = 130;
+    const forced = supervisor.forceKillAll();
+    leftovers?.killNow();
+    Promise.race([forced, new Promise((r) => setTimeout(r, FORCE_EXIT_WAIT_MS))]).then(() => resolveDone());
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
