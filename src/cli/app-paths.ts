@@ -3,6 +3,7 @@
 // app folder, and must not need to: MUSTER_STATE_DIR replaces `.muster` and MUSTER_LOG_DIR
 // replaces `.muster/logs`. The clients read the same variables, so they find the same socket.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface AppPaths {
@@ -34,4 +35,35 @@ export function appPaths(root: string, environ: Readonly<Record<string, string |
 export function shownPath(root: string, file: string): string {
   const relative = path.relative(root, file);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/**
+ * Make the state and log folders; null when done, else why not (for `up`: exit 2, starting again
+ * would not help). A file where a folder should be (`touch .muster`) is named with the fix.
+ */
+export function makeAppFolders(paths: AppPaths): string | null {
+  for (const dir of [paths.dir, paths.logDir]) {
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const blocker = code === 'EEXIST' || code === 'ENOTDIR' ? nonFolderOnPath(dir) : null;
+      if (blocker !== null) {
+        return `${blocker} is not a folder: muster keeps its control socket, pid file and logs in ${dir}; move it away (mv ${blocker} ${blocker}.old), then start again`;
+      }
+      return `cannot create the folder ${dir} (${code ?? (error as Error).message}): muster keeps its control socket, pid file and logs there; check that the user running muster may create it`;
+    }
+  }
+  return null;
+}
+
+/** The deepest existing path at or above `dir`, when it is not a folder (or a link to one). */
+function nonFolderOnPath(dir: string): string | null {
+  for (let p = dir; ; p = path.dirname(p)) {
+    try {
+      return fs.statSync(p).isDirectory() ? null : p;
+    } catch {
+      if (path.dirname(p) === p) return null;
+    }
+  }
 }

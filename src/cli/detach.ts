@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { appPaths, shownPath } from './app-paths';
+import { appPaths, makeAppFolders, shownPath } from './app-paths';
 import { DETACHED_ENV, type UpOptions } from './up-command';
 import { liveStatFields } from '../os/proc-stat';
 
@@ -18,7 +18,12 @@ const START_WAIT_MS = 24 * 3_600_000;
 export async function runDetached(options: UpOptions): Promise<number> {
   const root = path.resolve(options.dir);
   const paths = appPaths(root, options.environ);
-  fs.mkdirSync(paths.dir, { recursive: true });
+  // Its log goes there, so the folder must be usable before the child exists (the child checks too).
+  const folderProblem = makeAppFolders(paths);
+  if (folderProblem !== null) {
+    process.stderr.write(`muster: ${folderProblem}\nmuster: nothing was started\n`);
+    return 2;
+  }
   const logFd = fs.openSync(paths.supervisorLog, 'a', 0o640);
   const entry = path.join(__dirname, 'main.js');
   const args = [entry, '-C', options.dir, 'up', ...(options.quiet ? ['-q'] : [])];
@@ -58,13 +63,19 @@ export async function runDetached(options: UpOptions): Promise<number> {
   }
   child.unref();
 
-  const waited = await postJson(paths.controlSocket, '/v1/wait', { names: ['all'], for: 'ready', timeout_ms: START_WAIT_MS });
-  if (waited === null) {
-    const gone = liveStatFields(child.pid!) === null;
-    process.stderr.write(gone
-      ? `muster: the supervisor (pid ${child.pid}) ended before every process started (did someone run "muster down"?); see ${paths.supervisorLog}\n`
-      : `muster: the supervisor (pid ${child.pid}) did not answer; see "muster status" and ${paths.supervisorLog}\n`);
-    return 1;
+  const waited = await requestJson(paths.controlSocket, 'POST', '/v1/wait', { names: ['all'], for: 'ready', timeout_ms: START_WAIT_MS });
+  // A `muster down` (or a signal) while it was starting: the wait ends because everything stopped,
+  // and the supervisor is gone or going. That is not a start that failed with the supervisor kept.
+  if (waited === null || waited.ok !== true) {
+    const stopped = await stoppedMeanwhile(child.pid!, paths.controlSocket);
+    if (stopped === true) {
+      process.stderr.write(`muster: the supervisor (pid ${child.pid}) was stopped (muster down, or a signal) while it was starting; nothing runs; see ${shownPath(root, paths.supervisorLog)}\n`);
+      return 1;
+    }
+    if (waited === null || stopped === null) {
+      process.stderr.write(`muster: the supervisor (pid ${child.pid}) did not answer; see "muster status" and ${paths.supervisorLog}\n`);
+      return 1;
+    }
   }
   // The same table (or JSON) `muster status` prints; what muster says about it goes to stderr.
   const { main } = await import('./main');
@@ -76,17 +87,33 @@ export async function runDetached(options: UpOptions): Promise<number> {
   return ok ? 0 : 1;
 }
 
+/** How often, and how long apart, to ask a supervisor that dropped the connection once more. */
+const STOPPED_CHECKS = 20;
+const STOPPED_CHECK_MS = 100;
+
+/** Was the supervisor stopped while it was starting (gone, or stopping)? null: it does not answer. */
+async function stoppedMeanwhile(pid: number, socketPath: string): Promise<boolean | null> {
+  for (let check = 0; check < STOPPED_CHECKS; check++) {
+    if (liveStatFields(pid) === null || !fs.existsSync(socketPath)) return true;
+    const app = await requestJson(socketPath, 'GET', '/v1/app');
+    if (app !== null) return app.stopping === true;
+    // A supervisor closing its socket drops the connections it has not answered, then unlinks it.
+    await new Promise((resolve) => setTimeout(resolve, STOPPED_CHECK_MS));
+  }
+  return null;
+}
 
 /** One JSON request on the control socket; null when it could not be made or answered. */
-function postJson(socketPath: string, urlPath: string, body: unknown): Promise<{ ok?: boolean } | null> {
+function requestJson(socketPath: string, method: 'GET' | 'POST', urlPath: string, body?: unknown): Promise<{ ok?: boolean; stopping?: boolean } | null> {
   return new Promise((resolve) => {
-    const data = JSON.stringify(body);
-    const req = http.request({ socketPath, path: urlPath, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+    const data = body === undefined ? '' : JSON.stringify(body);
+    const headers = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) };
+    const req = http.request({ socketPath, path: urlPath, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ok?: boolean });
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ok?: boolean; stopping?: boolean });
         } catch {
           resolve(null);
         }

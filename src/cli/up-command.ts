@@ -9,7 +9,7 @@ import * as tty from 'node:tty';
 import { formatDiagnostic } from '../config/diagnostics';
 import { loadAppConfig } from '../config/load';
 import { createRoutes, type ControlledApp } from '../control/api';
-import { claimControlSocket, serveInheritedSocket, writePid, readPid } from '../control/claim';
+import { claimControlSocket, isSameFile, serveInheritedSocket, writePid, readPid, type FileIdentity } from '../control/claim';
 import { createApiServer } from '../control/http-server';
 import { planLeftoverStops, stopLeftovers, type LeftoverStopping } from '../core/leftovers';
 import { Supervisor, instanceNames } from '../core/supervisor';
@@ -25,7 +25,7 @@ import { NOFILE_SOFT_ENV, lowerNofileSoft } from '../os/nofile';
 import { readListenFds } from '../os/listen-fds';
 import { closeStrayFds } from '../os/stray-fds';
 import { AppIO } from './instance-io';
-import { appPaths, shownPath, type AppPaths } from './app-paths';
+import { appPaths, makeAppFolders, shownPath, type AppPaths } from './app-paths';
 import { upSockets } from './up-sockets';
 
 export interface UpOptions {
@@ -101,8 +101,13 @@ export async function runUp(options: UpOptions): Promise<number> {
   const config = loaded.config;
   // Under a host tier MUSTER_STATE_DIR and MUSTER_LOG_DIR keep everything out of the app folder.
   const paths = appPaths(config.root, environ);
-  fs.mkdirSync(paths.dir, { recursive: true });
-  fs.mkdirSync(paths.logDir, { recursive: true });
+  const folderProblem = makeAppFolders(paths);
+  if (folderProblem !== null) {
+    const text = `muster: ${folderProblem}\nmuster: nothing was started\n`;
+    process.stderr.write(text);
+    report(`config-error ${JSON.stringify(text)}`);
+    return 2;
+  }
   const app = environ.MUSTER_APP || null;
   // Instances are marked with it and leftovers matched against it: `-C LINK` and `-C APP` are one app.
   const realRoot = fs.realpathSync(config.root);
@@ -139,6 +144,8 @@ export async function runUp(options: UpOptions): Promise<number> {
   process.on('SIGPIPE', () => undefined);
 
   let stopping = false;
+  /** The signal that forced the stop (SIGKILL to every group), once one did. */
+  let forcedBy: NodeJS.Signals | null = null;
   let exitCode = 0;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -173,6 +180,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     get stopping() {
       return stopping;
     },
+    get forcedBy() {
+      return forcedBy;
+    },
     hostManaged: environ.MUSTER_HOST === '1',
     openSockets: async (configs) => {
       if (configs.length === 0) return null;
@@ -198,15 +208,17 @@ export async function runUp(options: UpOptions): Promise<number> {
     if (req.url === '/v1/shutdown') shutdownAnswers.push(new Promise((resolve) => res.on('close', () => resolve())));
   });
 
-  const controlProblem = inherited ? await serveInheritedSocket(server, inherited.control.fd) : await claimControl(server, paths, config.root);
-  if (controlProblem !== null) {
-    process.stderr.write(`muster: ${controlProblem}\n`);
-    report(`error ${JSON.stringify(controlProblem)}`);
+  const control = inherited
+    ? await serveInheritedSocket(server, inherited.control.fd).then((problem) => (problem === null ? { ok: true as const, socket: null } : { ok: false as const, message: problem }))
+    : await claimControl(server, paths, config.root);
+  if (!control.ok) {
+    process.stderr.write(`muster: ${control.message}\n`);
+    report(`error ${JSON.stringify(control.message)}`);
     io.closeAll();
     return 1;
   }
   const previousPid = readPid(paths.pidFile);
-  writePid(paths.pidFile, process.pid);
+  const own: OwnFiles = { inherited: inherited !== null, socket: control.socket, pidFile: writePid(paths.pidFile, process.pid) };
 
   function startEverything(): void {
     const control = inherited ? inherited.control.where : shownPath(config.root, paths.controlSocket);
@@ -219,20 +231,27 @@ export async function runUp(options: UpOptions): Promise<number> {
     report('started');
   }
 
-  let signals = 0;
+  let stoppedBySignal = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (reportFd !== null && signal === 'SIGHUP') return say('SIGHUP ignored (muster runs detached); stop it with "muster down"');
-    signals++;
-    if (signals === 1) {
+    if (forcedBy !== null) return;
+    if (!stopping) {
+      stoppedBySignal = true;
       const again = environ.MUSTER_HOST === '1' ? 'a second SIGTERM forces it' : 'press Ctrl-C again to force';
       void stopEverything(`${signal}: stopping every process gracefully, dependents first (${again})`);
-    } else if (signals === 2) {
-      say(`${signal} again: killing every process group now`);
-      exitCode = 130;
-      const forced = supervisor.forceKillAll();
-      leftovers?.killNow();
-      Promise.race([forced, new Promise((r) => setTimeout(r, FORCE_EXIT_WAIT_MS))]).then(() => resolveDone());
+      return;
     }
+    // The second signal, or the first while `muster down` stops everything: either way whoever sent
+    // it has seen the graceful stop and wants it over. (The terminal closing leaves a down alone.)
+    if (!stoppedBySignal && signal === 'SIGHUP') return say('SIGHUP: the terminal went away; muster down goes on stopping every process gracefully');
+    say(stoppedBySignal
+      ? `${signal} again: killing every process group now`
+      : `${signal} while muster down stops every process gracefully: forcing the stop, killing every process group now`);
+    forcedBy = signal;
+    exitCode = 130;
+    const forced = supervisor.forceKillAll();
+    leftovers?.killNow();
+    Promise.race([forced, new Promise((r) => setTimeout(r, FORCE_EXIT_WAIT_MS))]).then(() => resolveDone());
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -254,7 +273,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     if (!held.ok) {
       process.stderr.write(`muster: ${held.message}\nmuster: nothing was started\n`);
       report(`error ${JSON.stringify(`${held.message}; nothing was started`)}`);
-      removeOwnFiles(paths, server);
+      removeOwnFiles(paths, server, own);
       io.closeAll();
       return 1;
     }
@@ -271,7 +290,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   clearInterval(keepAlive);
 
   // No new client may reach a supervisor that is going away; the one that asked for it gets its answer.
-  removeOwnFiles(paths, server);
+  removeOwnFiles(paths, server, own);
   // Every process is gone: nothing will accept on the app's sockets any more.
   heldSockets.close();
   await withTimeout(Promise.all(shutdownAnswers), LAST_ANSWER_WAIT_MS);
@@ -295,19 +314,37 @@ function keptFds(environ: NodeJS.ProcessEnv): Set<number> {
   return keep;
 }
 
-/** Development: the control socket is also the lock (claim.ts). Null once it is ours, else why not. */
-async function claimControl(server: import('node:http').Server, paths: AppPaths, root: string): Promise<string | null> {
+/** Development: the control socket is also the lock (claim.ts). The file we bound once it is ours, else why not. */
+async function claimControl(server: import('node:http').Server, paths: AppPaths, root: string): Promise<{ ok: true; socket: FileIdentity | null } | { ok: false; message: string }> {
   const claim = await claimControlSocket(server, paths.controlSocket, paths.pidFile);
-  if (claim.ok) return null;
-  return claim.kind === 'running'
-    ? `muster already runs this app${claim.pid ? ` as pid ${claim.pid}` : ''} (${root}); see it with "muster status", stop it with "muster down"`
-    : claim.message;
+  if (claim.ok) return { ok: true, socket: claim.socket };
+  if (claim.kind === 'error') return { ok: false, message: claim.message };
+  if (claim.kind === 'running') {
+    return { ok: false, message: `muster already runs this app${claim.pid ? ` as pid ${claim.pid}` : ''} (${root}); see it with "muster status", stop it with "muster down"` };
+  }
+  const who = claim.pid !== null ? `pid ${claim.pid}` : 'a process this user cannot see in /proc';
+  const stop = claim.pid !== null ? `stop it with "kill -TERM ${claim.pid}" (it stops every process gracefully, as "muster down" does)` : 'find it with "ss -xlp" and stop it with kill -TERM';
+  return {
+    ok: false,
+    message: `muster already runs this app (${root}) as ${who}, but its control socket ${paths.controlSocket} was removed (was ${shownPath(root, paths.dir)} deleted?), ` +
+      `so no muster command can reach it: ${stop}, then start again`,
+  };
 }
 
-function removeOwnFiles(paths: AppPaths, server: { close(): void }): void {
-  server.close();
-  // close() unlinks a socket path it bound (never an inherited socket's); the pid file only if it is still ours.
-  if (readPid(paths.pidFile) === process.pid) fs.rmSync(paths.pidFile, { force: true });
+/** The files this supervisor made, as it made them: another supervisor's are never removed. */
+interface OwnFiles {
+  /** The control socket was passed by a host tier: close() never unlinks it. */
+  readonly inherited: boolean;
+  readonly socket: FileIdentity | null;
+  readonly pidFile: FileIdentity | null;
+}
+
+function removeOwnFiles(paths: AppPaths, server: { close(): void }, own: OwnFiles): void {
+  // close() unlinks the path it bound (libuv), whatever file is there by now. One that is no longer
+  // ours (the folder was removed and another supervisor made its own) stays: our socket is left
+  // open until we exit, which closes it without touching the path.
+  if (own.inherited || isSameFile(paths.controlSocket, own.socket)) server.close();
+  if (isSameFile(paths.pidFile, own.pidFile)) fs.rmSync(paths.pidFile, { force: true });
 }
 
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {

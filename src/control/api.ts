@@ -30,6 +30,8 @@ export interface ControlledApp {
    * Called again while stopping, it returns the same promise. */
   shutdown(): Promise<void>;
   readonly stopping: boolean;
+  /** The signal that cut the graceful stop short (every group SIGKILLed), or null. */
+  readonly forcedBy: string | null;
   /** Started by the host tier (MUSTER_HOST=1), which restarts a tier that ends: `down` is refused. */
   readonly hostManaged: boolean;
   /** Make and hold sockets `apply` added; null when done, else why not (nothing was made). */
@@ -201,9 +203,13 @@ export function createRoutes(app: ControlledApp): Routes {
           await app.shutdown();
           return { ok: true, already_stopping: true };
         }
-        const names = supervisor.instances.map((i) => i.name);
+        // Killed (SIGKILL after stop_timeout, or a signal that forced the stop) is not a clean stop:
+        // the answer says which. Only instances that had a process when the stop began count.
+        const live = new Set(supervisor.instances.filter((i) => i.state === 'running' || i.state === 'ready' || i.state === 'stopping'));
         await app.shutdown();
-        return { ok: true, stopped: names };
+        const killed = supervisor.instances.filter((i) => live.has(i) && i.runtime.killed).map((i) => i.name);
+        const stopped = supervisor.instances.filter((i) => !killed.includes(i.name)).map((i) => i.name);
+        return { ok: true, stopped, ...(killed.length > 0 ? { killed } : {}), ...(app.forcedBy !== null ? { forced_by: app.forcedBy } : {}) };
       },
     },
   };

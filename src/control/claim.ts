@@ -2,16 +2,32 @@
 // fails, atomically, so of two `muster up` started together exactly one gets it. A socket file
 // that nobody listens on was left by a supervisor that died: it is replaced, under a short-lived
 // takeover file so that two newcomers cannot both replace it (and one unlink the other's socket).
-// A live socket is never touched, nor a file that is not a socket.
+// A live socket is never touched, nor a file that is not a socket. A supervisor whose socket file
+// was removed (`rm -rf .muster`) still runs the app: the kernel keeps the name its socket was bound
+// to, so a newcomer that got the path finds it there (os/unix-listeners.ts) and gives the path back.
+// Each supervisor remembers which file is its socket (device, inode and modification time: a file
+// made since may get the freed inode number), so that at exit it removes only its own.
 
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as net from 'node:net';
+import * as path from 'node:path';
+import { socketHolders, unixListeners } from '../os/unix-listeners';
+
+/** Which file a path named when we made it: a file put there since is not ours to remove. */
+export interface FileIdentity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  /** An inode number is reused as soon as it is freed; the time in ns tells the files apart. */
+  readonly mtimeNs: bigint;
+}
 
 export type ClaimResult =
-  /** `replaced`: a dead supervisor's socket was replaced. */
-  | { readonly ok: true; readonly replaced: boolean }
+  /** `replaced`: a dead supervisor's socket was replaced. `socket`: the file we bound. */
+  | { readonly ok: true; readonly replaced: boolean; readonly socket: FileIdentity | null }
   | { readonly ok: false; readonly kind: 'running'; readonly pid: number | null }
+  /** A live supervisor whose socket file is gone: nothing can reach it (pid null: not ours to read). */
+  | { readonly ok: false; readonly kind: 'unreachable'; readonly pid: number | null }
   | { readonly ok: false; readonly kind: 'error'; readonly message: string };
 
 /** Only the owner may connect (mode 0600): the socket is born with it, never wider. */
@@ -25,7 +41,7 @@ const TAKEOVER_ATTEMPTS = 100;
 export async function claimControlSocket(server: http.Server, socketPath: string, pidFile: string): Promise<ClaimResult> {
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
     const bound = await listen(server, socketPath);
-    if (bound === null) return { ok: true, replaced: false };
+    if (bound === null) return claimed(server, socketPath, false);
     if (bound !== 'EADDRINUSE') return { ok: false, kind: 'error', message: `cannot create the control socket ${socketPath}: ${bound}` };
 
     let stat: fs.Stats;
@@ -54,13 +70,49 @@ export async function claimControlSocket(server: http.Server, socketPath: string
         /* gone already */
       }
       const again = await listen(server, socketPath);
-      if (again === null) return { ok: true, replaced: true };
+      if (again === null) return claimed(server, socketPath, true);
       if (again !== 'EADDRINUSE') return { ok: false, kind: 'error', message: `cannot create the control socket ${socketPath}: ${again}` };
     } finally {
       fs.rmSync(takeover, { force: true });
     }
   }
   return { ok: false, kind: 'error', message: `could not take over ${socketPath}: other muster processes keep racing for it` };
+}
+
+/** The path is ours, unless a supervisor that lost its socket file still listens on the same name. */
+function claimed(server: http.Server, socketPath: string, replaced: boolean): ClaimResult {
+  const listeners = unixListeners((bound) => samePath(bound, socketPath));
+  if (listeners.size > 1) {
+    server.close(); // unlinks the socket we just made, which nobody else uses
+    return { ok: false, kind: 'unreachable', pid: socketHolders(listeners, process.pid)[0] ?? null };
+  }
+  return { ok: true, replaced, socket: identityOf(socketPath) };
+}
+
+/** The same socket path, also when reached through a symlinked app folder. */
+function samePath(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (path.basename(a) !== path.basename(b)) return false;
+  try {
+    return fs.realpathSync.native(path.dirname(a)) === fs.realpathSync.native(path.dirname(b));
+  } catch {
+    return false;
+  }
+}
+
+export function identityOf(file: string): FileIdentity | null {
+  try {
+    const stat = fs.lstatSync(file, { bigint: true });
+    return { dev: stat.dev, ino: stat.ino, mtimeNs: stat.mtimeNs };
+  } catch {
+    return null;
+  }
+}
+
+/** Is `file` still the one we made? */
+export function isSameFile(file: string, identity: FileIdentity | null): boolean {
+  const now = identityOf(file);
+  return identity !== null && now !== null && now.dev === identity.dev && now.ino === identity.ino && now.mtimeNs === identity.mtimeNs;
 }
 
 /**
@@ -134,10 +186,13 @@ export function readPid(pidFile: string): number | null {
   }
 }
 
-export function writePid(pidFile: string, pid: number): void {
+/** Returns which file it wrote, so that only that one is removed at exit. */
+export function writePid(pidFile: string, pid: number): FileIdentity | null {
   const tmp = `${pidFile}.${pid}.tmp`;
   fs.writeFileSync(tmp, `${pid}\n`, { mode: 0o644 });
+  const identity = identityOf(tmp);
   fs.renameSync(tmp, pidFile);
+  return identity;
 }
 
 function tryCreate(file: string): boolean {

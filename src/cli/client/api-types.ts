@@ -88,6 +88,10 @@ export interface ShutdownAnswer {
   readonly stopped?: readonly (string | { readonly name?: string; readonly [key: string]: unknown })[];
   /** Another `down` (or a Ctrl-C) was already stopping it; this answer came at the same end. */
   readonly already_stopping?: boolean;
+  /** Instances whose group had to be SIGKILLed (after stop_timeout, or when the stop was forced). */
+  readonly killed?: readonly string[];
+  /** The signal sent to the supervisor that forced the stop (every group SIGKILLed at once). */
+  readonly forced_by?: string;
 }
 
 export interface ApiErrorBody {

@@ -38,6 +38,9 @@ export const downCommand: ClientCommand = {
         const name = typeof entry === 'string' ? entry : entry.name ?? JSON.stringify(entry);
         context.out(`${name}: stopped\n`);
       }
+      const how = reply?.value.forced_by ? `the stop was forced by ${reply.value.forced_by} to the supervisor` : 'still running after stop_timeout';
+      for (const name of reply?.value.killed ?? []) context.out(`${name}: killed (SIGKILL: ${how})\n`);
+      if (reply?.value.forced_by) context.out(`${reply.value.forced_by} to the supervisor forced the stop: every process group still running was killed (SIGKILL)\n`);
       context.out(`supervisor (pid ${app.pid}) of ${app.root} exited\n`);
     }
     return reply === null || reply.value.ok ? EXIT.ok : EXIT.failed;

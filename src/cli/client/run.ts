@@ -1,10 +1,11 @@
 // Running one client command: find its supervisor (target.ts), build its context, load its
 // module, and turn what went wrong into a message and a documented exit code (docs/control.md):
 //   UsageError, and the API's bad_request / unknown_name / no_reload_signal / config_invalid -> 2
-//   no control socket (ENOENT) or nobody listening on it (ECONNREFUSED)                     -> 3
+//   no control socket (ENOENT, or ENOTDIR: a file in the way) or nobody listening on it     -> 3
 //   permission denied on the socket (EACCES): a supervisor may well run, you may not use it  -> 1
 //   any other API error, a broken connection, a malformed answer                            -> 1
 
+import * as path from 'node:path';
 import type { Diagnostic } from '../../config/diagnostics';
 import { ApiError, ControlClient } from './control-client';
 import type { ClientCommand, ClientContext, ClientOptions } from './context';
@@ -77,7 +78,7 @@ function report(err: (text: string) => void, command: ClientCommand, context: Cl
     return EXIT.usage;
   }
   if (context === null) throw error;
-  if (error instanceof ConnectError && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED')) {
+  if (error instanceof ConnectError && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED' || error.code === 'ENOTDIR')) {
     err(`${noSupervisorMessage(context.target, error.code)}\n`);
     return EXIT.noSupervisor;
   }
@@ -117,9 +118,14 @@ function diagnosticText(d: unknown): string {
   return formatDiagnostic({ file: o.file ?? '', line: o.line ?? 0, column: o.column ?? 0, message: o.message, hint: o.hint ?? null });
 }
 
-export function noSupervisorMessage(target: ControlTarget, code: 'ENOENT' | 'ECONNREFUSED' = 'ENOENT'): string {
-  if (target.kind === 'folder') return `muster: no supervisor is running for ${target.dir} (start one with: muster -C ${shellWord(target.dir)} up -d)`;
-  const why = code === 'ENOENT' ? `${target.socketPath} does not exist` : `nobody listens on ${target.socketPath}`;
+export function noSupervisorMessage(target: ControlTarget, code: 'ENOENT' | 'ECONNREFUSED' | 'ENOTDIR' = 'ENOENT'): string {
+  // ENOTDIR: a file where the state folder should be (`touch .muster`); no supervisor can run there.
+  const stateDir = path.dirname(target.socketPath);
+  if (target.kind === 'folder') {
+    if (code === 'ENOTDIR') return `muster: no supervisor is running for ${target.dir}: ${stateDir} (or a folder above it) is a file, not a folder; move it away, then start one with: muster -C ${shellWord(target.dir)} up -d`;
+    return `muster: no supervisor is running for ${target.dir} (start one with: muster -C ${shellWord(target.dir)} up -d)`;
+  }
+  const why = code === 'ENOENT' ? `${target.socketPath} does not exist` : code === 'ENOTDIR' ? `${stateDir} is not a folder` : `nobody listens on ${target.socketPath}`;
   return `muster: no app tier is running for app ${target.app} (${why}; is the app registered, and does the host tier run? see muster host status)`;
 }
 

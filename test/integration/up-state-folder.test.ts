@@ -1,0 +1,36 @@
+// A file where muster's state folder should be (`touch .muster`): up says which path and how to
+// fix it (exit 2, nothing started), and the control commands say no supervisor runs (exit 3).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { muster } from '../support/control';
+import { tempApp } from '../support/up';
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+test('.muster (or .muster/logs) being a file: up exits 2 naming it and the fix, status exits 3', { timeout: 60_000 }, async (t) => {
+  const dir = tempApp({ Procfile: 'web: python3 $HELPERS/slowstop.py --drain 0 --marker $T/web\n' });
+  t.after(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
+  const state = path.join(dir, '.muster');
+  fs.writeFileSync(state, '');
+
+  for (const args of [['up', '-d'], ['up']]) {
+    const r = await muster(dir, args, 20_000);
+    assert.equal(r.code, 2, `muster ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^muster: ${escape(state)} is not a folder: .*move it away`, 'm'));
+    assert.doesNotMatch(r.stderr, /internal error|EEXIST|\n\s+at /);
+  }
+  const status = await muster(dir, ['status']);
+  assert.equal(status.code, 3, status.stderr);
+  assert.match(status.stderr, new RegExp(`no supervisor is running for ${escape(dir)}: ${escape(state)} .*is a file, not a folder; move it away`));
+  assert.equal(fs.statSync(state).isFile(), true, 'muster leaves the file alone');
+
+  fs.rmSync(state);
+  fs.mkdirSync(state);
+  fs.writeFileSync(path.join(state, 'logs'), '');
+  const r = await muster(dir, ['up', '-d'], 20_000);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`^muster: ${escape(path.join(state, 'logs'))} is not a folder`, 'm'));
+});
