@@ -167,13 +167,22 @@ export class Instance {
       }
       case 'kill-group': {
         if (this.pgid === null) return;
-        const members = groups.liveMembers(this.pgid);
-        const strays = this.strays();
-        if (members.length === 0 && strays.length === 0) return;
-        if (members.length > 0) groups.signalGroup(this.pgid, 'SIGKILL');
-        for (const pid of strays) groups.signalProcess(pid, 'SIGKILL');
-        const killed = members.length > 0 ? `; killed pid ${members.join(', ')}` : '';
-        this.io.note(`SIGKILL to process group ${this.pgid}: ${effect.why}${killed}${outside(strays, members.length > 0 ? ', and' : '; killed')}`);
+        const pgid = this.pgid;
+        const members = groups.liveMembers(pgid);
+        if (members.length > 0) {
+          groups.signalGroup(pgid, 'SIGKILL');
+          this.io.note(`SIGKILL to process group ${pgid}: ${effect.why}; killed pid ${members.join(', ')}`);
+        }
+        // What it started outside its group: one loop turn later, so that reading every process's
+        // environment never delays the respawn that follows a crash in the same transition.
+        const mark = this.mark;
+        if (mark === null) return;
+        timers.after(0, () => {
+          const strays = groups.strays(pgid, mark);
+          if (strays.length === 0) return;
+          for (const pid of strays) groups.signalProcess(pid, 'SIGKILL');
+          this.io.note(`SIGKILL: ${effect.why}${outside(strays, '; killed')}`);
+        });
         return;
       }
       case 'watch-group': {
