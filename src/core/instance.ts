@@ -280,7 +280,7 @@ export class Instance {
 function markOf(env: Readonly<Record<string, string>>): InstanceMark | null {
   const supervisorPid = Number(env.MUSTER_SUPERVISOR_PID);
   if (!(supervisorPid > 0) || env.MUSTER_PROCESS === undefined || env.MUSTER_INSTANCE === undefined) return null;
-  return { supervisorPid, process: env.MUSTER_PROCESS, instance: env.MUSTER_INSTANCE };
+  return { supervisorPid, process: env.MUSTER_PROCESS, instance: env.MUSTER_INSTANCE, run: env.MUSTER_RUN ?? '' };
 }
 
 /** The tail of a note about a signal that also went to strays: "<joint> pid 7, 8 (started outside its group)". */

@@ -678,12 +678,18 @@ export class Supervisor {
     return this.pendingStops.size === 0 && this.instances.every((i) => RESTING_STATES.has(i.state));
   }
 
+  /** Starts so far, of all instances (MUSTER_RUN). */
+  private runs = 0;
+
   private spawnRequest(instance: Instance): SpawnRequest {
     const p = instance.process;
     const env: Record<string, string> = { ...this.inheritedEnv, ...p.env };
     if (p.basePort !== null) env.PORT = String(p.basePort + instance.number - 1);
     env.MUSTER_PROCESS = p.name;
     env.MUSTER_INSTANCE = String(instance.number);
+    // Each start its own: the processes of the run before (still being killed after a crash) and
+    // of this one are told apart.
+    env.MUSTER_RUN = String(++this.runs);
     const owner = this.options.owner;
     if (owner !== undefined) {
       env.MUSTER_SUPERVISOR_PID = String(owner.supervisorPid);

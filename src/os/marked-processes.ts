@@ -1,5 +1,5 @@
 // The processes an instance started, found by the marks muster puts in its environment
-// (MUSTER_SUPERVISOR_PID, MUSTER_PROCESS, MUSTER_INSTANCE). Every process it forks inherits them
+// (MUSTER_SUPERVISOR_PID, MUSTER_PROCESS, MUSTER_INSTANCE, MUSTER_RUN). Every process it forks inherits them
 // and keeps them wherever it goes: into a process group of its own (bash job control, setpgid), a
 // session of its own (setsid), or under init once its parent died. A stop must reach those too,
 // and a process group cannot tell where they are.
@@ -20,7 +20,7 @@ export interface MarkedProcess {
 const SUPERVISOR_VAR = 'MUSTER_SUPERVISOR_PID=';
 
 export function markKey(mark: InstanceMark): string {
-  return `${mark.supervisorPid}\0${mark.process}\0${mark.instance}`;
+  return `${mark.supervisorPid}\0${mark.process}\0${mark.instance}\0${mark.run}`;
 }
 
 /** Live processes that carry an instance's marks, by markKey, in one pass over /proc. */
@@ -42,7 +42,7 @@ export function scanMarked(): Map<string, MarkedProcess[]> {
     if (processName === undefined || instance === undefined) continue;
     const fields = liveStatFields(name);
     if (fields === null) continue;
-    const key = markKey({ supervisorPid, process: processName, instance });
+    const key = markKey({ supervisorPid, process: processName, instance, run: environValue(environ, 'MUSTER_RUN') ?? '' });
     const list = found.get(key);
     const entry = { pid: Number(name), pgid: Number(fields[2]) };
     if (list) list.push(entry);

@@ -60,6 +60,8 @@ export interface InstanceMark {
   readonly supervisorPid: number;
   readonly process: string;
   readonly instance: string;
+  /** MUSTER_RUN: which start of the instance (a new run's processes are never an old run's strays). */
+  readonly run: string;
 }
 
 /** Process groups: every instance is the leader of its own (pgid = its pid). */

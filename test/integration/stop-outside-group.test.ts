@@ -96,3 +96,16 @@ test('children in other process groups or sessions: restart leaks none, stop and
     assert.ok(!notes.some((n) => n.includes('output pipes are still open')), `${name}: ${notes.join('\n')}`);
   }
 });
+
+test('a crash restarted at once: the new run is never taken for what the old run left outside its group', { timeout: 60_000 }, async (t) => {
+  // Runs 1.2 s (a stable run: restarted at once, in the same step as the old run is cleaned up).
+  const dir = tempApp({ 'muster.toml': '[process.crashy]\ncommand = "sh -c \'sleep 1.2; exit 1\'"\nmax_restarts = 50\n' });
+  await upDetached(t, dir);
+  const { readMusterLog } = await import('../support/control');
+  const deadline = Date.now() + 20_000;
+  while ((readMusterLog(dir).match(/exited \(exit code 1\)/g) ?? []).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const log = readMusterLog(dir);
+  assert.ok((log.match(/exited \(exit code 1\)/g) ?? []).length >= 4, `four runs ended on their own:\n${log}`);
+  assert.doesNotMatch(log, /killed by SIGKILL|started outside its group/, 'no run was killed as a stray of the one before');
+  assert.equal((await muster(dir, ['down'])).code, 0);
+});
