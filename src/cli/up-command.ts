@@ -241,12 +241,15 @@ export async function runUp(options: UpOptions): Promise<number> {
       void stopEverything(`${signal}: stopping every process gracefully, dependents first (${again})`);
       return;
     }
-    // The second signal, or the first while `muster down` stops everything: either way whoever sent
-    // it has seen the graceful stop and wants it over. (The terminal closing leaves a down alone.)
-    if (!stoppedBySignal && signal === 'SIGHUP') return say('SIGHUP: the terminal went away; muster down goes on stopping every process gracefully');
-    say(stoppedBySignal
-      ? `${signal} again: killing every process group now`
-      : `${signal} while muster down stops every process gracefully: forcing the stop, killing every process group now`);
+    // The first signal while `muster down` stops everything asks for what is already under way: a
+    // graceful stop (a service manager's SIGTERM must not cut a worker's two-hour task short). It
+    // is said, and the next one forces. (The terminal closing leaves a down alone.)
+    if (!stoppedBySignal) {
+      if (signal === 'SIGHUP') return say('SIGHUP: the terminal went away; muster down goes on stopping every process gracefully');
+      stoppedBySignal = true;
+      return say(`${signal}: muster down is already stopping every process gracefully; send ${signal} again to force it (SIGKILL to every process group)`);
+    }
+    say(`${signal} again: killing every process group now`);
     forcedBy = signal;
     exitCode = 130;
     const forced = supervisor.forceKillAll();

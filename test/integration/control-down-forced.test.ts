@@ -1,6 +1,6 @@
-// A SIGTERM to the supervisor while `muster down` stops everything gracefully: whoever sent it
-// wants the stop over now. It forces the stop like a second Ctrl-C, and `down` says which
-// instances were killed rather than stopped.
+// SIGTERM to the supervisor while `muster down` stops everything gracefully: the first one asks for
+// what is under way (a service manager's graceful stop must not cut a long task short), and says
+// so; the second forces the stop like a second Ctrl-C, and `down` says which instances were killed.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { api, muster, readMusterLog, readSupervisorPid, statusJson, upDetached }
 import { isAlive, waitUntilAsync } from '../support/proc';
 import { tempApp, waitUntil } from '../support/up';
 
-test('SIGTERM during muster down forces the stop, and down reports the killed instance as killed', { timeout: 60_000 }, async (t) => {
+test('a first SIGTERM during muster down is acknowledged, a second forces the stop, and down reports the killed instance as killed', { timeout: 60_000 }, async (t) => {
   const dir = tempApp({
     'muster.toml': `
 [process.web]
@@ -28,6 +28,12 @@ stop_timeout = "2h"
     return states.join(' ') === 'web:stopped stubborn:stopping';
   }, 10_000, 'web to be stopped and stubborn draining');
 
+  // The first SIGTERM asks for what is under way: said, nothing killed.
+  process.kill(supervisor, 'SIGTERM');
+  await waitUntilAsync(async () => /SIGTERM: muster down is already stopping every process gracefully; send SIGTERM again to force it/.test(readMusterLog(dir)), 5000, 'the first SIGTERM acknowledged');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(isAlive(stubborn.pid!), true, 'the first SIGTERM kills nothing');
+  // The second forces the stop.
   process.kill(supervisor, 'SIGTERM');
   const r = await down;
   assert.equal(r.code, 0, r.stderr);
@@ -36,5 +42,5 @@ stop_timeout = "2h"
   assert.doesNotMatch(r.stdout, /^stubborn: stopped/m);
   await waitUntil(() => !isAlive(supervisor), 5000, 'the supervisor is gone');
   assert.equal(isAlive(stubborn.pid!), false);
-  assert.match(readMusterLog(dir), /SIGTERM while muster down stops every process gracefully: forcing the stop, killing every process group now/);
+  assert.match(readMusterLog(dir), /SIGTERM again: killing every process group now/);
 });
