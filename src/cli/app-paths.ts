@@ -18,6 +18,8 @@ export interface AppPaths {
   readonly pidFile: string;
   /** What a detached supervisor prints: its own lines about every instance. */
   readonly supervisorLog: string;
+  /** The process group of each running instance (os/run-record.ts). */
+  readonly runRecord: string;
 }
 
 export function appPaths(root: string, environ: Readonly<Record<string, string | undefined>> = {}): AppPaths {
@@ -28,6 +30,7 @@ export function appPaths(root: string, environ: Readonly<Record<string, string |
     controlSocket: path.join(dir, 'control.sock'),
     pidFile: path.join(dir, 'muster.pid'),
     supervisorLog: path.join(dir, 'muster.log'),
+    runRecord: path.join(dir, 'instances.json'),
   };
 }
 

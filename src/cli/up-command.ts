@@ -19,6 +19,7 @@ import { toArgv } from '../os/command';
 import { LinuxProcessGroups } from '../os/process-groups';
 import { settleMemoryWhenQuiet } from '../os/settle-memory';
 import { findLeftovers } from '../os/leftovers';
+import { readRunRecord, RunRecordWriter } from '../os/run-record';
 import { nodeSpawner } from '../os/spawner';
 import { HeldSockets } from '../os/held-sockets';
 import { NOFILE_SOFT_ENV, lowerNofileSoft } from '../os/nofile';
@@ -219,6 +220,9 @@ export async function runUp(options: UpOptions): Promise<number> {
   }
   const previousPid = readPid(paths.pidFile);
   const own: OwnFiles = { inherited: inherited !== null, socket: control.socket, pidFile: writePid(paths.pidFile, process.pid) };
+  // Read before ours replaces it: the leftovers of a supervisor killed with SIGKILL are found by it.
+  const previousRecord = readRunRecord(paths.runRecord);
+  const runRecord = new RunRecordWriter(paths.runRecord, say);
 
   function startEverything(): void {
     const control = inherited ? inherited.control.where : shownPath(config.root, paths.controlSocket);
@@ -227,6 +231,10 @@ export async function runUp(options: UpOptions): Promise<number> {
     const activity = settleMemoryWhenQuiet();
     supervisor.onTransition(activity);
     supervisor.onTransition((t) => io.feed.state({ instance: t.instance, from: t.from, to: t.to, pid: t.pid, at: Date.now() }));
+    supervisor.onTransition((t) => {
+      if ((t.to === 'running' || t.to === 'ready') && t.pid !== null) runRecord.spawned(t.instance, t.pid);
+      else if (t.to !== 'stopping' && t.to !== 'starting') runRecord.ended(t.instance);
+    });
     supervisor.startAll();
     report('started');
   }
@@ -262,7 +270,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   process.on('SIGHUP', onSignal);
 
   // Before anything starts (and before our sockets are made: the old instances hold the old ones).
-  const stops = planLeftoverStops(findLeftovers({ root: realRoot, app }), config.processes);
+  const stops = planLeftoverStops(findLeftovers({ root: realRoot, app }, previousRecord), config.processes);
   if (stops.length > 0) {
     const text = `a previous supervisor of this app${previousPid ? ` (pid ${previousPid})` : ''} died and left ${stops.map((s) => `${s.instance} (pid ${s.pids.join(', ')})`).join(', ')} running; ` +
       'muster stops them (stop_signal, then SIGKILL after stop_timeout) before it starts anything';
@@ -292,6 +300,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   await done;
   clearInterval(keepAlive);
 
+  runRecord.flush();
   // No new client may reach a supervisor that is going away; the one that asked for it gets its answer.
   removeOwnFiles(paths, server, own);
   // Every process is gone: nothing will accept on the app's sockets any more.

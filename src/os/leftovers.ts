@@ -12,12 +12,19 @@
 //   - its supervisor (MUSTER_SUPERVISOR_PID) is gone: a live one keeps its processes. A pid reused
 //     since is told apart by its start time: a supervisor starts before its instances.
 // Only processes we may read are seen: as an app's user, that app's own.
+// A process whose marks are gone (redis-server and nginx write their process title over their
+// environment; `env -i` clears it) is found through the run record the dead supervisor kept
+// (os/run-record.ts): it is a member of a process group that supervisor made for an instance. Such
+// a group counts only when the record's supervisor is gone and the group is still the one
+// recorded: its leader has the recorded start time, or, the leader gone, each member started after
+// it (a pgid is not handed out again while any process is in the group).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LeftoverProcess } from '../core/leftovers';
 import { environValue } from './proc-environ';
 import { liveStatFields } from './proc-stat';
+import type { RecordedGroup, RunRecord } from './run-record';
 
 export interface LeftoverFilter {
   /** The app folder, symlinks resolved (realpath). */
@@ -38,18 +45,28 @@ function readStat(pid: number | string): Stat | null {
 }
 
 
-export function findLeftovers(filter: LeftoverFilter): LeftoverProcess[] {
+export function findLeftovers(filter: LeftoverFilter, record: RunRecord | null = null): LeftoverProcess[] {
   const found: LeftoverProcess[] = [];
   const inside = filter.root.endsWith(path.sep) ? filter.root : filter.root + path.sep;
   // Never our own group: a supervisor started from inside an instance must not stop itself.
   const ownGroup = readStat('self')?.pgid;
+  const recorded = recordedGroups(record, ownGroup);
   for (const name of fs.readdirSync('/proc')) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57 || Number(name) === process.pid) continue;
+    let environ: string;
     try {
-      const environ = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
-      const processName = environValue(environ, 'MUSTER_PROCESS');
-      if (processName === undefined) continue;
+      environ = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    const processName = environValue(environ, 'MUSTER_PROCESS');
+    if (processName === undefined) {
+      const unmarked = recorded.size > 0 ? inRecordedGroup(name, recorded) : null;
+      if (unmarked !== null) found.push(unmarked);
+      continue;
+    }
+    try {
       const appRoot = environValue(environ, 'MUSTER_APP_ROOT');
       if (appRoot !== undefined ? appRoot !== filter.root : !inFolder(fs.readlinkSync(`/proc/${name}/cwd`), filter.root, inside)) continue;
       if ((environValue(environ, 'MUSTER_APP') ?? null) !== filter.app) continue;
@@ -59,10 +76,36 @@ export function findLeftovers(filter: LeftoverFilter): LeftoverProcess[] {
       if (owner !== undefined && supervisorAlive(Number(owner), stat.startTime)) continue;
       found.push({ pid: Number(name), pgid: stat.pgid, process: processName, instance: environValue(environ, 'MUSTER_INSTANCE') ?? null });
     } catch {
-      /* gone, or not ours to read */
+      /* gone */
     }
   }
   return found;
+}
+
+/** The record's groups that may still hold its processes, by pgid. None while its supervisor lives. */
+function recordedGroups(record: RunRecord | null, ownGroup: number | undefined): Map<number, RecordedGroup> {
+  const groups = new Map<number, RecordedGroup>();
+  if (record === null) return groups;
+  const supervisor = readStat(record.supervisor.pid);
+  if (supervisor !== null && supervisor.startTime === record.supervisor.startTime) return groups;
+  for (const group of record.groups) {
+    if (group.pgid === ownGroup) continue;
+    const leader = readStat(group.pgid);
+    // A leader with another start time is a new process that reuses the pid: not that group.
+    if (leader !== null && leader.startTime !== group.startTime) continue;
+    groups.set(group.pgid, group);
+  }
+  return groups;
+}
+
+/** The process as a leftover of the recorded instance whose group it is in, or null. */
+function inRecordedGroup(pid: string, recorded: ReadonlyMap<number, RecordedGroup>): LeftoverProcess | null {
+  const stat = readStat(pid);
+  const group = stat === null ? undefined : recorded.get(stat.pgid);
+  if (stat === null || group === undefined || stat.startTime < group.startTime) return null;
+  // Process names cannot hold a dot (config/names.ts): "worker.2" is instance 2 of worker.
+  const numbered = /^(.+)\.(\d+)$/.exec(group.instance);
+  return { pid: Number(pid), pgid: stat.pgid, process: numbered ? numbered[1]! : group.instance, instance: numbered ? numbered[2]! : null };
 }
 
 function inFolder(cwd: string, root: string, inside: string): boolean {
