@@ -46,15 +46,16 @@ export function shownPath(root: string, file: string): string {
  */
 export function makeAppFolders(paths: AppPaths): string | null {
   for (const dir of [paths.dir, paths.logDir]) {
+    const keeps = dir === paths.dir ? 'its control socket and pid file' : "its processes' log files";
     try {
       fs.mkdirSync(dir, { recursive: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const blocker = code === 'EEXIST' || code === 'ENOTDIR' ? nonFolderOnPath(dir) : null;
       if (blocker !== null) {
-        return `${blocker} is not a folder: muster keeps its control socket, pid file and logs in ${dir}; move it away (mv ${blocker} ${blocker}.old), then start again`;
+        return `${blocker} is not a folder: muster keeps ${keeps} in ${dir}; move it away (mv ${blocker} ${blocker}.old), then start again`;
       }
-      return `cannot create the folder ${dir} (${code ?? (error as Error).message}): muster keeps its control socket, pid file and logs there; check that the user running muster may create it`;
+      return `cannot create the folder ${dir} (${code ?? (error as Error).message}): muster keeps ${keeps} there; check that the user running muster may create it`;
     }
   }
   return null;

@@ -335,7 +335,7 @@ async function claimControl(server: import('node:http').Server, paths: AppPaths,
     return { ok: false, message: `muster already runs this app${claim.pid ? ` as pid ${claim.pid}` : ''} (${root}); see it with "muster status", stop it with "muster down"` };
   }
   const who = claim.pid !== null ? `pid ${claim.pid}` : 'a process this user cannot see in /proc';
-  const stop = claim.pid !== null ? `stop it with "kill -TERM ${claim.pid}" (it stops every process gracefully, as "muster down" does)` : 'find it with "ss -xlp" and stop it with kill -TERM';
+  const stop = claim.pid !== null ? `stop it with "kill -TERM ${claim.pid}" (it stops every process gracefully, as "muster down" does; if it is already stopping, wait for it to end)` : 'find it with "ss -xlp" and stop it with kill -TERM';
   return {
     ok: false,
     message: `muster already runs this app (${root}) as ${who}, but its control socket ${paths.controlSocket} was removed (was ${shownPath(root, paths.dir)} deleted?), ` +

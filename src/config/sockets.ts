@@ -207,6 +207,7 @@ export function parseAddress(text: string): TcpAddress | { problem: string; hint
     return fix(`${shown}: "${host}" is not an IP address or a host name`,
       host === '' ? `write address = "127.0.0.1:${m[2]}" (or "0.0.0.0:${m[2]}" for every interface)` : 'write address = "127.0.0.1:8000" or "[::1]:8000"');
   }
+  if (port === 0) return fix('port 0 (any free port) cannot be held: nginx and the clients must know the port', 'use a fixed port from 1 to 65535: address = "127.0.0.1:8000"');
   if (port < 1 || port > 65535) return fix(`port ${m[2]} is out of range`, 'use a port from 1 to 65535: address = "127.0.0.1:8000"');
   return { host, port };
 }

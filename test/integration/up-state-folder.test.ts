@@ -32,5 +32,5 @@ test('.muster (or .muster/logs) being a file: up exits 2 naming it and the fix, 
   fs.writeFileSync(path.join(state, 'logs'), '');
   const r = await muster(dir, ['up', '-d'], 20_000);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, new RegExp(`^muster: ${escape(path.join(state, 'logs'))} is not a folder`, 'm'));
+  assert.match(r.stderr, new RegExp(`^muster: ${escape(path.join(state, 'logs'))} is not a folder: muster keeps its processes' log files in ${escape(path.join(state, 'logs'))}; move it away`, 'm'));
 });

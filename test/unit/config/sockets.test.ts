@@ -114,7 +114,7 @@ test('addresses: host:port, port 1..65535, IPv6 in brackets', () => {
     ['fe80::1:2:3', /has no port .*\n  hint: write address = "\[fe80::1:2\]:3"/],
     ['1:2:3', /"1:2:3" is not host:port\n  hint: write an IPv6 address in brackets: address = "\[::1\]:8000"/],
     ['127.0.0.1', /"127\.0\.0\.1" has no port\n  hint: write address = "127\.0\.0\.1:8000"/],
-    ['127.0.0.1:0', /port 0 is out of range\n  hint: use a port from 1 to 65535/],
+    ['127.0.0.1:0', /port 0 \(any free port\) cannot be held.*\n  hint: use a fixed port from 1 to 65535/],
     ['127.0.0.1:70000', /port 70000 is out of range/],
     ['[nope]:80', /"nope" is not an IP address or a host name/],
     [':8000', /"" is not an IP address or a host name\n  hint: write address = "127\.0\.0\.1:8000"/],
