@@ -30,7 +30,7 @@ export function appPaths(root: string, environ: Readonly<Record<string, string |
     controlSocket: path.join(dir, 'control.sock'),
     pidFile: path.join(dir, 'muster.pid'),
     supervisorLog: path.join(dir, 'muster.log'),
-    runRecord: path.join(dir, 'instances.json'),
+    runRecord: path.join(dir, 'instances.jsonl'),
   };
 }
 

@@ -13,6 +13,7 @@ import { claimControlSocket, isSameFile, serveInheritedSocket, writePid, readPid
 import { createApiServer } from '../control/http-server';
 import { planLeftoverStops, stopLeftovers, type LeftoverStopping } from '../core/leftovers';
 import { Supervisor, instanceNames } from '../core/supervisor';
+import { RESTING_STATES } from '../core/states';
 import { ConsoleOutput, wantsColor } from '../logs/console';
 import { systemClock, systemTimers } from '../os/clock';
 import { toArgv } from '../os/command';
@@ -21,6 +22,7 @@ import { settleMemoryWhenQuiet } from '../os/settle-memory';
 import { findLeftovers } from '../os/leftovers';
 import { readRunRecord, RunRecordWriter } from '../os/run-record';
 import { nodeSpawner } from '../os/spawner';
+import type { Spawner } from '../os/ports';
 import { HeldSockets } from '../os/held-sockets';
 import { NOFILE_SOFT_ENV, lowerNofileSoft } from '../os/nofile';
 import { readListenFds } from '../os/listen-fds';
@@ -129,10 +131,11 @@ export async function runUp(options: UpOptions): Promise<number> {
   const socketFds = new Map<string, number>();
   let heldSockets = HeldSockets.none();
   const groups = new LinuxProcessGroups();
+  const runRecord = new RunRecordWriter(paths.runRecord, { root: realRoot, app }, say);
   const supervisor = new Supervisor({
     config,
     socketFds,
-    services: { clock: systemClock, timers: systemTimers, spawner: nodeSpawner, groups },
+    services: { clock: systemClock, timers: systemTimers, spawner: recordingSpawns(nodeSpawner, runRecord), groups },
     inheritedEnv: environ,
     toArgv: (command) => toArgv(command).argv,
     createIO: io.create,
@@ -221,8 +224,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   const previousPid = readPid(paths.pidFile);
   const own: OwnFiles = { inherited: inherited !== null, socket: control.socket, pidFile: writePid(paths.pidFile, process.pid) };
   // Read before ours replaces it: the leftovers of a supervisor killed with SIGKILL are found by it.
-  const previousRecord = readRunRecord(paths.runRecord);
-  const runRecord = new RunRecordWriter(paths.runRecord, say);
+  const previousRecord = readRunRecord(paths.runRecord, { root: realRoot, app });
 
   function startEverything(): void {
     const control = inherited ? inherited.control.where : shownPath(config.root, paths.controlSocket);
@@ -231,9 +233,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     const activity = settleMemoryWhenQuiet();
     supervisor.onTransition(activity);
     supervisor.onTransition((t) => io.feed.state({ instance: t.instance, from: t.from, to: t.to, pid: t.pid, at: Date.now() }));
+    // Spawns are recorded by the spawner itself (recordingSpawns), before the next one.
     supervisor.onTransition((t) => {
-      if ((t.to === 'running' || t.to === 'ready') && t.pid !== null) runRecord.spawned(t.instance, t.pid);
-      else if (t.to !== 'stopping' && t.to !== 'starting') runRecord.ended(t.instance);
+      if (t.to === 'backoff' || RESTING_STATES.has(t.to)) runRecord.ended(...processAndNumber(t.instance));
     });
     supervisor.startAll();
     report('started');
@@ -279,6 +281,8 @@ export async function runUp(options: UpOptions): Promise<number> {
     leftovers = stopLeftovers(stops, groups, systemTimers, say);
     await leftovers.done;
   }
+  // Nothing of the previous record runs any more: ours replaces it before anything is spawned.
+  runRecord.begin();
   if (!stopping) {
     const held = inherited ? { ok: true as const, sockets: inherited.sockets } : await HeldSockets.open(config.sockets, environ);
     if (!held.ok) {
@@ -300,7 +304,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   await done;
   clearInterval(keepAlive);
 
-  runRecord.flush();
+  runRecord.close();
   // No new client may reach a supervisor that is going away; the one that asked for it gets its answer.
   removeOwnFiles(paths, server, own);
   // Every process is gone: nothing will accept on the app's sockets any more.
@@ -357,6 +361,24 @@ function removeOwnFiles(paths: AppPaths, server: { close(): void }, own: OwnFile
   // open until we exit, which closes it without touching the path.
   if (own.inherited || isSameFile(paths.controlSocket, own.socket)) server.close();
   if (isSameFile(paths.pidFile, own.pidFile)) fs.rmSync(paths.pidFile, { force: true });
+}
+
+/** The spawner, recording each instance's process group as it is spawned (os/run-record.ts). */
+function recordingSpawns(spawner: Spawner, record: RunRecordWriter): Spawner {
+  return {
+    spawn(request) {
+      const result = spawner.spawn(request);
+      const { MUSTER_PROCESS: name, MUSTER_INSTANCE: number } = request.env;
+      if (result.ok && name !== undefined && number !== undefined) record.spawned(name, number, result.child.pid);
+      return result;
+    },
+  };
+}
+
+/** "worker.2" -> ["worker", "2"], "web" -> ["web", "1"] (process names hold no dot). */
+function processAndNumber(instance: string): [string, string] {
+  const dot = instance.lastIndexOf('.');
+  return dot > 0 ? [instance.slice(0, dot), instance.slice(dot + 1)] : [instance, '1'];
 }
 
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {

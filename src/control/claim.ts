@@ -188,8 +188,11 @@ export function readPid(pidFile: string): number | null {
 
 /** Returns which file it wrote, so that only that one is removed at exit. */
 export function writePid(pidFile: string, pid: number): FileIdentity | null {
-  const tmp = `${pidFile}.${pid}.tmp`;
-  fs.writeFileSync(tmp, `${pid}\n`, { mode: 0o644 });
+  // One name, so a file left by a supervisor killed right here is replaced, not kept forever; 'wx'
+  // never follows a link planted there.
+  const tmp = `${pidFile}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  fs.writeFileSync(tmp, `${pid}\n`, { mode: 0o644, flag: 'wx' });
   const identity = identityOf(tmp);
   fs.renameSync(tmp, pidFile);
   return identity;

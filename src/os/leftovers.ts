@@ -14,11 +14,12 @@
 // Only processes we may read are seen: as an app's user, that app's own.
 // A process whose marks are gone (redis-server and nginx write their process title over their
 // environment; `env -i` clears it) is found through the run record the dead supervisor kept
-// (os/run-record.ts): it is a member of a process group that supervisor made for an instance. Such
-// a group counts only when the record's supervisor is gone and the group is still the one
-// recorded: its leader has the recorded start time, or, the leader gone, each member started after
-// it (a pgid is not handed out again while any process is in the group).
-
+// (os/run-record.ts, which checks it is ours, of this boot and of this app): it is a member of a
+// process group that supervisor made for an instance. Such a group counts only when the record's
+// supervisor is gone and the group is still the one recorded: its leader has the recorded start
+// time, or, the leader gone, the member started after the leader and before the record's last
+// write (a pgid is not handed out again while any process is in the group; but once the group
+// emptied, a later process may lead a group with that number, and leave it without a leader).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LeftoverProcess } from '../core/leftovers';
@@ -62,7 +63,7 @@ export function findLeftovers(filter: LeftoverFilter, record: RunRecord | null =
     }
     const processName = environValue(environ, 'MUSTER_PROCESS');
     if (processName === undefined) {
-      const unmarked = recorded.size > 0 ? inRecordedGroup(name, recorded) : null;
+      const unmarked = recorded.size > 0 ? inRecordedGroup(name, recorded, record!.lastWrite) : null;
       if (unmarked !== null) found.push(unmarked);
       continue;
     }
@@ -83,8 +84,8 @@ export function findLeftovers(filter: LeftoverFilter, record: RunRecord | null =
 }
 
 /** The record's groups that may still hold its processes, by pgid. None while its supervisor lives. */
-function recordedGroups(record: RunRecord | null, ownGroup: number | undefined): Map<number, RecordedGroup> {
-  const groups = new Map<number, RecordedGroup>();
+function recordedGroups(record: RunRecord | null, ownGroup: number | undefined): Map<number, RecordedGroup & { readonly leaderless: boolean }> {
+  const groups = new Map<number, RecordedGroup & { readonly leaderless: boolean }>();
   if (record === null) return groups;
   const supervisor = readStat(record.supervisor.pid);
   if (supervisor !== null && supervisor.startTime === record.supervisor.startTime) return groups;
@@ -93,19 +94,18 @@ function recordedGroups(record: RunRecord | null, ownGroup: number | undefined):
     const leader = readStat(group.pgid);
     // A leader with another start time is a new process that reuses the pid: not that group.
     if (leader !== null && leader.startTime !== group.startTime) continue;
-    groups.set(group.pgid, group);
+    groups.set(group.pgid, { ...group, leaderless: leader === null });
   }
   return groups;
 }
 
 /** The process as a leftover of the recorded instance whose group it is in, or null. */
-function inRecordedGroup(pid: string, recorded: ReadonlyMap<number, RecordedGroup>): LeftoverProcess | null {
+function inRecordedGroup(pid: string, recorded: ReadonlyMap<number, RecordedGroup & { readonly leaderless: boolean }>, lastWrite: number): LeftoverProcess | null {
   const stat = readStat(pid);
   const group = stat === null ? undefined : recorded.get(stat.pgid);
   if (stat === null || group === undefined || stat.startTime < group.startTime) return null;
-  // Process names cannot hold a dot (config/names.ts): "worker.2" is instance 2 of worker.
-  const numbered = /^(.+)\.(\d+)$/.exec(group.instance);
-  return { pid: Number(pid), pgid: stat.pgid, process: numbered ? numbered[1]! : group.instance, instance: numbered ? numbered[2]! : null };
+  if (group.leaderless && stat.startTime > lastWrite) return null;
+  return { pid: Number(pid), pgid: stat.pgid, process: group.process, instance: group.instance };
 }
 
 function inFolder(cwd: string, root: string, inside: string): boolean {

@@ -1,9 +1,18 @@
 // The process group of each running instance, kept by the supervisor in its state folder
-// (`instances.json`) whenever an instance is spawned or ends. After a kill -9 of the supervisor the
-// next `muster up` reads it to find what the environment no longer tells: redis-server, nginx and
-// anything that sets its process title write over /proc/PID/environ, `env -i` clears it, so their
-// MUSTER_* marks are gone; but they are still in the group muster made for their instance
-// (os/leftovers.ts). Written whole to a temporary file and renamed: a reader never sees half of it.
+// (`instances.jsonl`). After a kill -9 of the supervisor the next `muster up` reads it to find what
+// the environment no longer tells: redis-server, nginx and anything that sets its process title
+// write over /proc/PID/environ, `env -i` clears it, so their MUSTER_* marks are gone; but they are
+// still in the group muster made for their instance (os/leftovers.ts).
+//
+// A journal of JSON lines: a header (which supervisor, boot, app), then one line per spawn and per
+// end, appended at once (a spawn is on disk before the next instance is spawned) and O(1) each. It
+// is compacted (rewritten to a temporary file and renamed) when it holds many more lines than
+// running instances, and by each new supervisor before it spawns anything, so a record outlives
+// its supervisor by one `muster up` at most. A kill -9 during an append leaves a partial last
+// line, which the reader drops.
+//
+// Its pids get signalled, so the reader trusts it only when it is a regular file of ours that no
+// one else may write, from this boot, of this app (root and MUSTER_APP).
 
 import * as fs from 'node:fs';
 import { liveStatFields } from './proc-stat';
@@ -13,14 +22,28 @@ export interface RecordedGroup {
   readonly pgid: number;
   /** The leader's start time (clock ticks since boot): a pid reused since does not match. */
   readonly startTime: number;
-  /** "web", "worker.2". */
+  /** MUSTER_PROCESS and MUSTER_INSTANCE of the instance ("1" for a single one). */
+  readonly process: string;
   readonly instance: string;
+}
+
+export interface RecordOwner {
+  /** The app folder, symlinks resolved. */
+  readonly root: string;
+  /** MUSTER_APP, or null in development. */
+  readonly app: string | null;
 }
 
 export interface RunRecord {
   readonly supervisor: { readonly pid: number; readonly startTime: number };
   readonly groups: readonly RecordedGroup[];
+  /** Ticks since boot when the last line was written: no process that started later was seen by
+   * that supervisor, so none can be one of its instances' (os/leftovers.ts, groups without leader). */
+  readonly lastWrite: number;
 }
+
+/** /proc's clock ticks per second (USER_HZ): 100 on every architecture Node runs on. */
+export const TICKS_PER_SECOND = 100;
 
 /** Start time of a live process, or null when it is gone or a zombie. */
 export function startTimeOf(pid: number | string): number | null {
@@ -28,15 +51,26 @@ export function startTimeOf(pid: number | string): number | null {
   return fields === null ? null : Number(fields[19]);
 }
 
-/** Larger than any real record (200 instances take ~15 KB): anything bigger is not ours. */
-const MAX_RECORD_BYTES = 1 << 20;
+/** Now, in the ticks since boot that start times are counted in (rounded up). */
+export function ticksSinceBoot(): number {
+  const seconds = Number(fs.readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+  return Math.ceil(seconds * TICKS_PER_SECOND);
+}
 
-/**
- * The record a previous supervisor left, or null when there is none or it cannot be trusted. Its
- * pids are signalled, so a file someone else could have written is ignored: it must be a regular
- * file of ours (our effective uid), writable by nobody else.
- */
-export function readRunRecord(file: string): RunRecord | null {
+/** This boot's id: a record from another boot names pids that mean nothing any more. */
+export function bootId(): string {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Larger than any real record (compacted, 200 instances take ~15 KB): anything bigger is not ours. */
+const MAX_RECORD_BYTES = 4 << 20;
+
+/** The record a previous supervisor of `owner` left, or null when there is none or it cannot be trusted. */
+export function readRunRecord(file: string, owner: RecordOwner): RunRecord | null {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
@@ -46,7 +80,7 @@ export function readRunRecord(file: string): RunRecord | null {
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile() || stat.uid !== process.geteuid!() || (stat.mode & 0o022) !== 0 || stat.size > MAX_RECORD_BYTES) return null;
-    return parseRunRecord(fs.readFileSync(fd, 'utf8'));
+    return parseRunRecord(fs.readFileSync(fd, 'utf8'), owner, bootId());
   } catch {
     return null;
   } finally {
@@ -54,71 +88,158 @@ export function readRunRecord(file: string): RunRecord | null {
   }
 }
 
-const positiveInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+interface Header {
+  readonly boot: string;
+  readonly root: string;
+  readonly app: string | null;
+  readonly supervisor: { readonly pid: number; readonly startTime: number };
+  readonly at: number;
+}
 
-/** The record, or null when the text is not one (any malformed part discards it all). */
-export function parseRunRecord(text: string): RunRecord | null {
-  let data: unknown;
+type Line = { readonly spawned: RecordedGroup; readonly at: number } | { readonly ended: { readonly process: string; readonly instance: string }; readonly at: number };
+
+const positiveInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const shortText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 80;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function asHeader(v: unknown): Header | null {
+  if (!isObject(v) || !isObject(v.supervisor)) return null;
+  const { boot, root, app, supervisor, at } = v;
+  if (typeof boot !== 'string' || typeof root !== 'string' || !(app === null || typeof app === 'string')) return null;
+  if (!positiveInteger(supervisor.pid) || !positiveInteger(supervisor.startTime) || !positiveInteger(at)) return null;
+  return { boot, root, app, supervisor: { pid: supervisor.pid, startTime: supervisor.startTime }, at };
+}
+
+function asLine(v: unknown): Line | null {
+  if (!isObject(v) || !positiveInteger(v.at)) return null;
+  if (isObject(v.spawned)) {
+    const { pgid, startTime, process, instance } = v.spawned;
+    if (!positiveInteger(pgid) || !positiveInteger(startTime) || !shortText(process) || !shortText(instance)) return null;
+    return { spawned: { pgid, startTime, process, instance }, at: v.at };
+  }
+  if (isObject(v.ended)) {
+    const { process, instance } = v.ended;
+    if (!shortText(process) || !shortText(instance)) return null;
+    return { ended: { process, instance }, at: v.at };
+  }
+  return null;
+}
+
+function parseLine<T>(text: string, as: (v: unknown) => T | null): T | null {
   try {
-    data = JSON.parse(text);
+    return as(JSON.parse(text));
   } catch {
     return null;
   }
-  if (typeof data !== 'object' || data === null) return null;
-  const { supervisor, groups } = data as { supervisor?: { pid?: unknown; startTime?: unknown }; groups?: unknown };
-  if (!supervisor || !positiveInteger(supervisor.pid) || !positiveInteger(supervisor.startTime) || !Array.isArray(groups)) return null;
-  const valid = groups.every((g: Partial<Record<keyof RecordedGroup, unknown>>) =>
-    typeof g === 'object' && g !== null && positiveInteger(g.pgid) && positiveInteger(g.startTime) && typeof g.instance === 'string' && g.instance.length <= 80);
-  return valid ? { supervisor: { pid: supervisor.pid, startTime: supervisor.startTime }, groups: groups as RecordedGroup[] } : null;
 }
 
-/** Keeps the record of this supervisor up to date: at most one write per turn of the event loop. */
+/**
+ * The record in `text`, or null when it is not one, or not of this boot and app. A malformed last
+ * line is an append cut short and is dropped; any other malformed line discards the whole record.
+ */
+export function parseRunRecord(text: string, owner: RecordOwner, boot: string): RunRecord | null {
+  const lines = text.split('\n');
+  const complete = text.endsWith('\n');
+  if (complete) lines.pop();
+  const header = parseLine(lines[0] ?? '', asHeader);
+  if (header === null || header.boot === '' || header.boot !== boot || header.root !== owner.root || header.app !== owner.app) return null;
+  const groups = new Map<string, RecordedGroup>();
+  let lastWrite = header.at;
+  for (let i = 1; i < lines.length; i++) {
+    const line = parseLine(lines[i]!, asLine);
+    if (line === null) {
+      if (i === lines.length - 1 && !complete) break;
+      return null;
+    }
+    lastWrite = Math.max(lastWrite, line.at);
+    if ('spawned' in line) groups.set(`${line.spawned.process}.${line.spawned.instance}`, line.spawned);
+    else groups.delete(`${line.ended.process}.${line.ended.instance}`);
+  }
+  return { supervisor: header.supervisor, groups: [...groups.values()], lastWrite };
+}
+
+/** Compact once the journal holds this many lines more than twice the running instances. */
+const SLACK_LINES = 200;
+
+/** Keeps the record of this supervisor: `begin()` once nothing of a previous one is left, then every spawn and end. */
 export class RunRecordWriter {
   private readonly groups = new Map<string, RecordedGroup>();
-  private readonly supervisor: RunRecord['supervisor'];
-  private due = false;
+  private readonly header: Omit<Header, 'at'>;
+  private fd: number | null = null;
+  private lines = 0;
   private failed = false;
+  /** Until begin(), the file is the previous supervisor's record, still to be read. */
+  private begun = false;
 
-  constructor(private readonly file: string, private readonly report: (text: string) => void) {
-    this.supervisor = { pid: process.pid, startTime: startTimeOf('self') ?? 1 };
+  constructor(private readonly file: string, owner: RecordOwner, private readonly report: (text: string) => void) {
+    this.header = { boot: bootId(), root: owner.root, app: owner.app, supervisor: { pid: process.pid, startTime: startTimeOf('self') ?? 1 } };
   }
 
-  /** `instance` was spawned as `pid` (the leader of its own process group). */
-  spawned(instance: string, pid: number): void {
-    if (this.groups.get(instance)?.pgid === pid) return;
+  /** Replace whatever record is there with ours (no group yet). */
+  begin(): void {
+    this.begun = true;
+    this.rewrite();
+  }
+
+  /** An instance was spawned as `pid`, the leader of its own process group. */
+  spawned(process: string, instance: string, pid: number): void {
     const startTime = startTimeOf(pid);
-    // Already gone (and not yet reaped, or reaped): nothing of it to find later.
-    if (startTime === null) this.groups.delete(instance);
-    else this.groups.set(instance, { pgid: pid, startTime, instance });
-    this.schedule();
+    if (startTime === null) return; // already gone: nothing of it to find later
+    const group = { pgid: pid, startTime, process, instance };
+    this.groups.set(`${process}.${instance}`, group);
+    this.append({ spawned: group, at: ticksSinceBoot() });
   }
 
-  /** Nothing of `instance` runs any more. */
-  ended(instance: string): void {
-    if (this.groups.delete(instance)) this.schedule();
+  /** Nothing of the instance runs any more. */
+  ended(process: string, instance: string): void {
+    if (this.groups.delete(`${process}.${instance}`)) this.append({ ended: { process, instance }, at: ticksSinceBoot() });
   }
 
-  /** Write now what is pending (at exit). */
-  flush(): void {
-    if (!this.due) return;
-    this.due = false;
-    const record: RunRecord = { supervisor: this.supervisor, groups: [...this.groups.values()] };
-    const temporary = `${this.file}.${process.pid}.tmp`;
+  close(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private append(line: Line): void {
+    if (!this.begun) return;
+    if (this.fd === null || this.lines > 2 * this.groups.size + SLACK_LINES) return this.rewrite();
+    this.attempt(() => {
+      fs.writeSync(this.fd!, `${JSON.stringify(line)}\n`);
+      this.lines++;
+    });
+  }
+
+  /** The header and one line per running instance, into a fresh file renamed over the old one. */
+  private rewrite(): void {
+    const at = ticksSinceBoot();
+    const text = [JSON.stringify({ ...this.header, at }), ...[...this.groups.values()].map((spawned) => JSON.stringify({ spawned, at }))].join('\n') + '\n';
+    const temporary = `${this.file}.tmp`;
+    this.attempt(() => {
+      this.close();
+      // A temporary file a killed supervisor left is replaced; 'wx' never follows a link planted there.
+      fs.rmSync(temporary, { force: true });
+      const fd = fs.openSync(temporary, 'wx', 0o600);
+      try {
+        fs.writeSync(fd, text);
+        fs.renameSync(temporary, this.file);
+      } catch (error) {
+        fs.closeSync(fd);
+        throw error;
+      }
+      this.fd = fd; // O_APPEND is not needed: this fd alone writes, and always at its end
+      this.lines = this.groups.size + 1;
+    });
+  }
+
+  private attempt(write: () => void): void {
     try {
-      fs.writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600 });
-      fs.renameSync(temporary, this.file);
+      write();
       this.failed = false;
     } catch (error) {
-      fs.rmSync(temporary, { force: true });
+      this.close();
       // Said once per run of failures: a full disk must not flood muster's log.
       if (!this.failed) this.report(`could not write ${this.file} (${(error as Error).message}); after a kill -9 of muster, processes that overwrite their environment may not be found`);
       this.failed = true;
     }
-  }
-
-  private schedule(): void {
-    if (this.due) return;
-    this.due = true;
-    setImmediate(() => this.flush());
   }
 }

@@ -55,6 +55,10 @@ function send(answer: SocketAnswer, handle?: unknown): Promise<void> {
 }
 
 function main(): void {
+  // muster gone (killed while we work): leave at once. An answer sent to a dead parent is never
+  // acknowledged, and a helper waiting for it would keep listening on the app's sockets, so every
+  // later `muster up` would find them taken.
+  process.once('disconnect', () => process.exit(0));
   process.once('message', async (requests: SocketRequest[]) => {
     const servers: net.Server[] = [];
     for (const request of requests) {
@@ -72,9 +76,8 @@ function main(): void {
         await send({ name: request.name, ok: false, code: e.code ?? 'ERROR', message: e.message });
       }
     }
-    // muster says when it has every handle; then we leave without closing anything.
+    // muster says when it has every handle (or goes away); then we leave without closing anything.
     process.once('message', () => process.exit(0));
-    process.once('disconnect', () => process.exit(0));
   });
 }
 

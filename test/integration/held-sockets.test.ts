@@ -5,13 +5,13 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { muster, musterJson, readMusterLog, statusJson, upDetached } from '../support/control';
-import { environOf, freePort, waitUntilAsync } from '../support/proc';
+import { environOf, freePort, isAlive, waitUntilAsync } from '../support/proc';
 import { tempApp } from '../support/up';
 import { getUnix, notOk, requestStream } from '../support/requests';
 
@@ -363,3 +363,31 @@ stop_signal = "TERM"
   assert.equal(inode(sock), ino);
 });
 
+
+test('the socket helper leaves at once when muster dies while it works (it kept the app\'s sockets taken, so every later up failed)', async () => {
+  const dir = tempApp({});
+  const socketPath = path.join(dir, 'web.sock');
+  const maker = path.join(__dirname, '..', '..', 'src', 'os', 'socket-maker.js');
+  // A stand-in for muster: forks the helper, asks for a socket, and is killed once the helper has made it.
+  const script = `
+    const helper = require('node:child_process').fork(${JSON.stringify(maker)}, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    console.log(helper.pid);
+    helper.send([{ name: 'web', kind: 'unix', path: ${JSON.stringify(socketPath)}, mode: 0o600, backlog: 16 }]);
+    helper.once('message', () => process.kill(process.pid, 'SIGKILL'));`;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(run.signal, 'SIGKILL', run.stderr);
+  const helper = Number(run.stdout.trim());
+  assert.ok(helper > 0, run.stdout);
+  await waitUntilAsync(async () => !isAlive(helper), 5000, `helper ${helper} gone`);
+  assert.equal(await connects(socketPath), false, 'nobody listens on the socket any more (a stale file the next up replaces)');
+});
+
+function connects(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

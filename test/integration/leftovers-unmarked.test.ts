@@ -1,17 +1,18 @@
 // After kill -9 of the supervisor, the next `muster up` also stops the processes whose environment
 // no longer shows muster's marks: redis-server writes its process title over /proc/PID/environ,
-// `env -i` clears it. They are found through the run record (.muster/instances.json): the process
-// group muster made for each instance. A record that cannot be trusted, or whose supervisor still
-// runs, or whose groups are gone (pids reused since), never gets anyone stopped.
+// `env -i` clears it. They are found through the run record (.muster/instances.jsonl): the process
+// group muster made for each instance. A record that cannot be trusted, or is another app's (a
+// copied folder), or whose supervisor still runs, or whose groups are gone (pids reused since),
+// never gets anyone stopped.
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findLeftovers } from '../../src/os/leftovers';
-import { readRunRecord, startTimeOf, type RunRecord } from '../../src/os/run-record';
+import { bootId, readRunRecord, startTimeOf, ticksSinceBoot, type RunRecord } from '../../src/os/run-record';
 import { groupMembers, pidsMatching, tempApp, waitUntil } from '../support/up';
 import { cmdlineOf, environOf, isAlive } from '../support/proc';
 import { muster, readMusterLog, readSupervisorPid, statusJson, upDetached } from '../support/control';
@@ -85,7 +86,55 @@ test('kill -9 of the supervisor: the next up -d stops redis-server and an env -i
   assert.equal(sleeps(seconds).length, 2, 'two bare instances, not four');
   assert.deepEqual((await statusJson(dir)).map((i) => i.state), ['ready', 'ready', 'ready']);
   assert.equal((await muster(dir, ['down'])).code, 0);
-  assert.deepEqual(readRunRecord(path.join(dir, '.muster', 'instances.json'))?.groups, [], 'a clean stop leaves no group recorded');
+  assert.deepEqual(readRunRecord(recordOf(dir), { root: fs.realpathSync(dir), app: null })?.groups, [], 'a clean stop leaves no group recorded');
+});
+
+const recordOf = (dir: string) => path.join(dir, '.muster', 'instances.jsonl');
+
+async function killSupervisor(dir: string): Promise<void> {
+  const supervisor = readSupervisorPid(dir)!;
+  process.kill(supervisor, 'SIGKILL');
+  await waitUntil(() => !isAlive(supervisor), 5000, 'the supervisor is gone');
+}
+
+test('a copy of an app folder (with its .muster) does not stop the original\'s processes; the original\'s next up does', { timeout: 60_000 }, async (t) => {
+  const seconds = uniqueSeconds();
+  const dir = tempApp({ 'muster.toml': `[process.bare]\ncommand = "env -i sleep ${seconds}"\n` });
+  t.after(() => killAll(sleeps(seconds)));
+  await upDetached(t, dir);
+  const [old] = sleeps(seconds);
+  await killSupervisor(dir);
+  const copy = `${dir}-copy`;
+  execFileSync('cp', ['-a', dir, copy]); // as a user would: with .muster, its stale socket and the record
+  t.after(() => void muster(copy, ['down']));
+  const up = await muster(copy, ['up', '-d']);
+  assert.equal(up.code, 0, up.stderr);
+  assert.equal(isAlive(old!), true, 'the original\'s process is not the copy\'s to stop');
+  assert.doesNotMatch(readMusterLog(copy), /died and left/);
+  assert.equal((await muster(copy, ['down'])).code, 0);
+
+  assert.equal((await muster(dir, ['up', '-d'])).code, 0);
+  assert.match(readMusterLog(dir), new RegExp(`died and left bare \\(pid ${old}\\)`));
+  assert.equal(isAlive(old!), false);
+  assert.equal(sleeps(seconds).length, 1);
+});
+
+test('each spawn is recorded before the next: a kill -9 in the middle of starting 150 instances leaves no copy of the first', { timeout: 60_000 }, async (t) => {
+  const first = uniqueSeconds();
+  const rest = uniqueSeconds();
+  const dir = tempApp({ 'muster.toml': `[process.bare]\ncommand = "env -i sleep ${first}"\n[process.many]\ncommand = "sleep ${rest}"\ninstances = 150\n` });
+  t.after(() => killAll([...sleeps(first), ...sleeps(rest)]));
+  const starting = muster(dir, ['up', '-d']);
+  await waitUntil(() => sleeps(first).length === 1, 20_000, 'the first instance runs');
+  await new Promise((r) => setTimeout(r, 20));
+  await waitUntil(() => readSupervisorPid(dir) !== null, 5000, 'muster.pid');
+  await killSupervisor(dir);
+  await starting;
+  const up = await muster(dir, ['up', '-d']);
+  assert.equal(up.code, 0, up.stderr);
+  t.after(() => void muster(dir, ['down']));
+  assert.equal(sleeps(first).length, 1, 'one bare, not two');
+  assert.equal(sleeps(rest).length, 150);
 });
 
 /** A process in its own process group with an empty environment (like `env -i`): marks cannot find it. */
@@ -93,6 +142,16 @@ function unmarkedGroup(t: { after(fn: () => void): void }): number {
   const child = spawn('sleep', ['300'], { detached: true, env: {}, stdio: 'ignore' });
   t.after(() => child.kill('SIGKILL'));
   return child.pid!;
+}
+
+/** A group whose leader has exited, leaving a sleep in it (a daemon's double fork, a pipeline). */
+async function leaderlessGroup(t: { after(fn: () => void): void }): Promise<{ pgid: number; leaderStart: number; member: number }> {
+  const leader = spawn('sh', ['-c', 'sleep 300 & echo $!; sleep 0.3'], { detached: true, env: {}, stdio: ['ignore', 'pipe', 'ignore'] });
+  const leaderStart = startTimeOf(leader.pid!)!;
+  const member = Number(await new Promise<string>((resolve) => leader.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
+  t.after(() => process.kill(member, 'SIGKILL'));
+  await new Promise((resolve) => leader.once('exit', resolve));
+  return { pgid: leader.pid!, leaderStart, member };
 }
 
 /** pid and start time of a process that has exited: a supervisor that died. */
@@ -107,36 +166,49 @@ test('a recorded group counts only while it is the one recorded and its supervis
   const leader = unmarkedGroup(t);
   await waitUntil(() => startTimeOf(leader) !== null && cmdlineOf(leader)[0] === 'sleep', 5000, 'sleep started');
   const filter = { root: fs.mkdtempSync(path.join(os.tmpdir(), 'muster-record-')), app: null };
-  const group = { pgid: leader, startTime: startTimeOf(leader)!, instance: 'worker.3' };
+  const group = { pgid: leader, startTime: startTimeOf(leader)!, process: 'worker', instance: '3' };
   const dead = await deadSupervisor();
+  const record = (groups: RunRecord['groups'], supervisor = dead): RunRecord => ({ supervisor, groups, lastWrite: ticksSinceBoot() });
 
-  assert.deepEqual(findLeftovers(filter, { supervisor: dead, groups: [group] }), [{ pid: leader, pgid: leader, process: 'worker', instance: '3' }]);
+  assert.deepEqual(findLeftovers(filter, record([group])), [{ pid: leader, pgid: leader, process: 'worker', instance: '3' }]);
   assert.deepEqual(groupMembers(leader), [leader]);
   const alive = { pid: process.pid, startTime: startTimeOf(process.pid)! };
-  assert.deepEqual(findLeftovers(filter, { supervisor: alive, groups: [group] }), [], 'its supervisor still runs: it keeps its processes');
-  assert.deepEqual(findLeftovers(filter, { supervisor: dead, groups: [{ ...group, startTime: group.startTime - 1 }] }), [], 'another start time: the pid was reused since');
+  assert.deepEqual(findLeftovers(filter, record([group], alive)), [], 'its supervisor still runs: it keeps its processes');
+  assert.deepEqual(findLeftovers(filter, record([{ ...group, startTime: group.startTime - 1 }])), [], 'another start time: the pid was reused since');
   assert.deepEqual(findLeftovers(filter, null), [], 'no record: only marks count');
+});
+
+test('a recorded group without its leader counts only for members that started before the record\'s last write (the number may be reused since)', async (t) => {
+  const { pgid, leaderStart, member } = await leaderlessGroup(t);
+  assert.deepEqual(groupMembers(pgid), [member], 'the leader is gone, its sleep is still in the group');
+  const filter = { root: fs.mkdtempSync(path.join(os.tmpdir(), 'muster-record-')), app: null };
+  const supervisor = await deadSupervisor();
+  const groups = [{ pgid, startTime: leaderStart, process: 'web', instance: '1' }];
+  const memberStart = startTimeOf(member)!;
+  assert.deepEqual(findLeftovers(filter, { supervisor, groups, lastWrite: memberStart }), [{ pid: member, pgid, process: 'web', instance: '1' }]);
+  assert.deepEqual(findLeftovers(filter, { supervisor, groups, lastWrite: memberStart - 1 }), [], 'started after the last write: another group with the same number');
 });
 
 test('a run record is trusted only when it is a regular file of ours that nobody else may write', { skip: process.getuid!() === 0 ? false : 'needs root (chowns a file to nobody)' }, async () => {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'muster-record-'));
-  const file = path.join(folder, 'instances.json');
-  const record: RunRecord = { supervisor: await deadSupervisor(), groups: [{ pgid: 4242, startTime: 7, instance: 'web' }] };
-  fs.writeFileSync(file, JSON.stringify(record), { mode: 0o600 });
-  assert.deepEqual(readRunRecord(file), record);
+  const owner = { root: folder, app: null };
+  const file = path.join(folder, 'instances.jsonl');
+  const supervisor = await deadSupervisor();
+  const group = { pgid: 4242, startTime: 7, process: 'web', instance: '1' };
+  fs.writeFileSync(file, `${JSON.stringify({ boot: bootId(), root: folder, app: null, supervisor, at: 8 })}\n${JSON.stringify({ spawned: group, at: 9 })}\n`, { mode: 0o600 });
+  assert.deepEqual(readRunRecord(file, owner), { supervisor, groups: [group], lastWrite: 9 });
+  assert.equal(readRunRecord(file, { root: `${folder}-copy`, app: null }), null, 'another app folder');
 
   fs.chmodSync(file, 0o620);
-  assert.equal(readRunRecord(file), null, 'group-writable');
+  assert.equal(readRunRecord(file, owner), null, 'group-writable');
   fs.chmodSync(file, 0o600);
   fs.chownSync(file, 65534, 65534);
-  assert.equal(readRunRecord(file), null, 'owned by nobody');
+  assert.equal(readRunRecord(file, owner), null, 'owned by nobody');
   fs.chownSync(file, 0, 0);
-  const link = path.join(folder, 'link.json');
+  const link = path.join(folder, 'link.jsonl');
   fs.symlinkSync(file, link);
-  assert.equal(readRunRecord(link), null, 'a symlink');
-  fs.writeFileSync(file, '{"supervisor": {"pid": 1');
-  assert.equal(readRunRecord(file), null, 'truncated (the malformed kinds: test/unit/os/run-record.test.ts)');
-  fs.writeFileSync(file, ' '.repeat(2 << 20));
-  assert.equal(readRunRecord(file), null, 'oversize');
-  assert.equal(readRunRecord(path.join(folder, 'none.json')), null, 'missing');
+  assert.equal(readRunRecord(link, owner), null, 'a symlink');
+  fs.writeFileSync(file, ' '.repeat(5 << 20));
+  assert.equal(readRunRecord(file, owner), null, 'oversize (the malformed kinds: test/unit/os/run-record.test.ts)');
+  assert.equal(readRunRecord(path.join(folder, 'none.jsonl'), owner), null, 'missing');
 });
