@@ -2,13 +2,14 @@
 // Recognised by what muster gives every instance, and only when all of it matches, since stopping
 // someone else's process is worse than leaving a duplicate:
 //   - MUSTER_PROCESS in its environment (so it is an instance, or something an instance started);
-//   - MUSTER_APP_ROOT equal to the app folder, symlinks resolved on both sides. Not the working
+//   - in development, MUSTER_APP_ROOT equal to the app folder, symlinks resolved on both sides. Not the working
 //     folder: a process may leave the app (`cd /`, redis --dir, celery --workdir) and still be one
 //     of its instances, and `-C LINK` must find what `-C LINK` started. A process started by a
 //     muster older than that variable has only its working folder to go by: it must be inside the
 //     app (with symlinks resolved, as /proc/PID/cwd gives it);
 //   - MUSTER_APP equal to this supervisor's (both unset in development): another app's tier
-//     never matches, even with the same folder;
+//     never matches, even with the same folder. Under a host the name alone decides, not the
+//     folder: it is `<root>/current` resolved, which a deploy moves on;
 //   - its supervisor (MUSTER_SUPERVISOR_PID) is gone: a live one keeps its processes. A pid reused
 //     since is told apart by its start time: a supervisor starts before its instances.
 // Only processes we may read are seen: as an app's user, that app's own.
@@ -69,8 +70,9 @@ export function findLeftovers(filter: LeftoverFilter, record: RunRecord | null =
     }
     try {
       const appRoot = environValue(environ, 'MUSTER_APP_ROOT');
-      if (appRoot !== undefined ? appRoot !== filter.root : !inFolder(fs.readlinkSync(`/proc/${name}/cwd`), filter.root, inside)) continue;
       if ((environValue(environ, 'MUSTER_APP') ?? null) !== filter.app) continue;
+      // Under a host the app is its name: its folder may have changed since (`current` moved on).
+      if (filter.app === null && (appRoot !== undefined ? appRoot !== filter.root : !inFolder(fs.readlinkSync(`/proc/${name}/cwd`), filter.root, inside))) continue;
       const stat = readStat(name);
       if (stat === null || stat.pgid === ownGroup) continue;
       const owner = environValue(environ, 'MUSTER_SUPERVISOR_PID');

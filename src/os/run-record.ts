@@ -12,7 +12,8 @@
 // line, which the reader drops.
 //
 // Its pids get signalled, so the reader trusts it only when it is a regular file of ours that no
-// one else may write, from this boot, of this app (root and MUSTER_APP).
+// one else may write, from this boot, of this app (MUSTER_APP under a host, whose app folder a
+// deploy moves on; the folder, symlinks resolved, in development).
 
 import * as fs from 'node:fs';
 import { liveStatFields } from './proc-stat';
@@ -142,7 +143,7 @@ export function parseRunRecord(text: string, owner: RecordOwner, boot: string): 
   const complete = text.endsWith('\n');
   if (complete) lines.pop();
   const header = parseLine(lines[0] ?? '', asHeader);
-  if (header === null || header.boot === '' || header.boot !== boot || header.root !== owner.root || header.app !== owner.app) return null;
+  if (header === null || header.boot === '' || header.boot !== boot || header.app !== owner.app || (owner.app === null && header.root !== owner.root)) return null;
   const groups = new Map<string, RecordedGroup>();
   let lastWrite = header.at;
   for (let i = 1; i < lines.length; i++) {

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { findLeftovers } from '../../src/os/leftovers';
 import { pidsMatching, tempApp, waitUntil } from '../support/up';
 import { cmdlineOf, environOf, isAlive } from '../support/proc';
 import { muster, readMusterLog, readSupervisorPid, statusJson, upDetached } from '../support/control';
@@ -94,4 +96,16 @@ test('kill -9 of the supervisor of an app given through a symlink: the next up -
   for (const pid of old) assert.equal(isAlive(pid), false, `old pid ${pid} was stopped`);
   assert.equal(sleeps(a).length, 1, `one sleep ${a}, not two`);
   assert.equal(sleeps(b).length, 1, `one sleep ${b}, not two`);
+});
+
+test('under a host the app is its name: a leftover marked with an older folder of the app (a deploy moved current on) is found; in development the folder decides', async (t) => {
+  const dead = spawnSync('true').pid!; // a supervisor that is gone
+  const env = { MUSTER_PROCESS: 'web', MUSTER_INSTANCE: '1', MUSTER_APP: 'shop', MUSTER_APP_ROOT: '/srv/shop/releases/1', MUSTER_SUPERVISOR_PID: String(dead) };
+  const child = spawn('sleep', ['300'], { detached: true, env, stdio: 'ignore' });
+  t.after(() => child.kill('SIGKILL'));
+  await waitUntil(() => { try { return cmdlineOf(child.pid!)[0] === 'sleep'; } catch { return false; } }, 5000, 'sleep started');
+  const found = (filter: { root: string; app: string | null }) => findLeftovers(filter).filter((l) => l.pid === child.pid);
+  assert.deepEqual(found({ root: '/srv/shop/releases/2', app: 'shop' }), [{ pid: child.pid, pgid: child.pid, process: 'web', instance: '1' }]);
+  assert.deepEqual(found({ root: '/srv/shop/releases/1', app: 'other' }), [], 'another app');
+  assert.deepEqual(found({ root: '/srv/shop/releases/2', app: null }), [], 'development: another folder');
 });

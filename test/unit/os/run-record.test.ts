@@ -24,6 +24,9 @@ test('a record of another boot, another app folder or another host app is not ou
   assert.equal(parseRunRecord(text, { root: '/srv/shop-copy', app: null }, 'b-1'), null, 'a copied folder');
   assert.equal(parseRunRecord(text, { root: '/srv/shop', app: 'shop' }, 'b-1'), null, 'another MUSTER_APP');
   assert.equal(parseRunRecord(journal({ ...header, boot: '' }), owner, ''), null, 'no boot id to compare');
+  const hosted = journal({ ...header, app: 'shop', root: '/srv/shop/releases/1' }, { spawned: web, at: 61 });
+  assert.deepEqual(parseRunRecord(hosted, { root: '/srv/shop/releases/2', app: 'shop' }, 'b-1')?.groups, [web], 'under a host the app is its name: a deploy moved its folder');
+  assert.equal(parseRunRecord(hosted, { root: '/srv/shop/releases/1', app: 'shop2' }, 'b-1'), null, 'another host app');
 });
 
 test('an append cut short is dropped; anything else malformed discards the record', () => {
