@@ -211,7 +211,8 @@ function makeSockets(configs: readonly SocketConfig[], environ: Readonly<Record<
     const env = { ...environ };
     delete env.NODE_EXTRA_CA_CERTS;
     delete env.NODE_OPTIONS;
-    const helper = fork(path.join(__dirname, 'socket-maker.js'), [], { execArgv: [], env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // Its stdin is a pipe we never write to: it ends when we die, which is how the helper knows.
+    const helper = fork(path.join(__dirname, 'socket-maker.js'), [], { execArgv: [], env, stdio: ['pipe', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     helper.stderr!.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString('utf8');

@@ -55,10 +55,14 @@ function send(answer: SocketAnswer, handle?: unknown): Promise<void> {
 }
 
 function main(): void {
-  // muster gone (killed while we work): leave at once. An answer sent to a dead parent is never
-  // acknowledged, and a helper waiting for it would keep listening on the app's sockets, so every
-  // later `muster up` would find them taken.
+  // muster gone (killed while we work): leave at once, or we would keep listening on the app's
+  // sockets and every later `muster up` would find them taken. The IPC channel does not tell: once
+  // a handle was sent, 'disconnect' waits for an acknowledgement a dead parent never sends. Our
+  // stdin is a pipe muster holds and never writes to; it ends when muster's end of it closes.
   process.once('disconnect', () => process.exit(0));
+  process.stdin.once('end', () => process.exit(0));
+  process.stdin.once('error', () => process.exit(0));
+  process.stdin.resume();
   process.once('message', async (requests: SocketRequest[]) => {
     const servers: net.Server[] = [];
     for (const request of requests) {

@@ -364,16 +364,16 @@ stop_signal = "TERM"
 });
 
 
-test('the socket helper leaves at once when muster dies while it works (it kept the app\'s sockets taken, so every later up failed)', async () => {
+for (const when of ['at once', 'once the socket reached it'] as const) test(`the socket helper leaves when muster dies while it works, killed ${when} (it kept the app's sockets taken, so every later up failed)`, async () => {
   const dir = tempApp({});
   const socketPath = path.join(dir, 'web.sock');
   const maker = path.join(__dirname, '..', '..', 'src', 'os', 'socket-maker.js');
-  // A stand-in for muster: forks the helper, asks for a socket, and is killed once the helper has made it.
+  // A stand-in for muster (forked the same way): forks the helper, asks for a socket, and is killed.
   const script = `
-    const helper = require('node:child_process').fork(${JSON.stringify(maker)}, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const helper = require('node:child_process').fork(${JSON.stringify(maker)}, [], { stdio: ['pipe', 'ignore', 'ignore', 'ipc'] });
     console.log(helper.pid);
     helper.send([{ name: 'web', kind: 'unix', path: ${JSON.stringify(socketPath)}, mode: 0o600, backlog: 16 }]);
-    helper.once('message', () => process.kill(process.pid, 'SIGKILL'));`;
+    ${when === 'at once' ? "process.kill(process.pid, 'SIGKILL');" : "helper.once('message', () => process.kill(process.pid, 'SIGKILL'));"}`;
   const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
   assert.equal(run.signal, 'SIGKILL', run.stderr);
   const helper = Number(run.stdout.trim());
