@@ -13,7 +13,7 @@ import { claimControlSocket, isSameFile, serveInheritedSocket, writePid, readPid
 import { createApiServer } from '../control/http-server';
 import { planLeftoverStops, stopLeftovers, type LeftoverStopping } from '../core/leftovers';
 import { Supervisor, instanceNames } from '../core/supervisor';
-import { RESTING_STATES } from '../core/states';
+import type { InstanceState } from '../core/states';
 import { ConsoleOutput, wantsColor } from '../logs/console';
 import { systemClock, systemTimers } from '../os/clock';
 import { toArgv } from '../os/command';
@@ -222,9 +222,13 @@ export async function runUp(options: UpOptions): Promise<number> {
     return 1;
   }
   const previousPid = readPid(paths.pidFile);
-  const own: OwnFiles = { inherited: inherited !== null, socket: control.socket, pidFile: writePid(paths.pidFile, process.pid) };
+  // The pid file is for people and scripts (the control socket is the lock): a failure is said, not fatal.
+  const pidWritten = writePid(paths.pidFile, process.pid);
+  if ('problem' in pidWritten) say(`could not write ${shownPath(config.root, paths.pidFile)} (${pidWritten.problem}); muster runs without it`);
+  const own: OwnFiles = { inherited: inherited !== null, socket: control.socket, pidFile: 'problem' in pidWritten ? null : pidWritten };
   // Read before ours replaces it: the leftovers of a supervisor killed with SIGKILL are found by it.
-  const previousRecord = readRunRecord(paths.runRecord, { root: realRoot, app });
+  const previous = readRunRecord(paths.runRecord, { root: realRoot, app });
+  if (previous.problem !== null) say(`${shownPath(config.root, paths.runRecord)} is not used: ${previous.problem}; processes of a supervisor killed with SIGKILL whose environment lost muster's marks cannot be found`);
 
   function startEverything(): void {
     const control = inherited ? inherited.control.where : shownPath(config.root, paths.controlSocket);
@@ -235,7 +239,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     supervisor.onTransition((t) => io.feed.state({ instance: t.instance, from: t.from, to: t.to, pid: t.pid, at: Date.now() }));
     // Spawns are recorded by the spawner itself (recordingSpawns), before the next one.
     supervisor.onTransition((t) => {
-      if (t.to === 'backoff' || RESTING_STATES.has(t.to)) runRecord.ended(...processAndNumber(t.instance));
+      // Every way out of a live state: exited (to backoff, starting again, done), stopped, killed.
+      // (A spawn is never in the same step: it follows a later 'deps-met'.)
+      if (LIVE_STATES.has(t.from) && !LIVE_STATES.has(t.to)) runRecord.ended(...processAndNumber(t.instance));
     });
     supervisor.startAll();
     report('started');
@@ -272,7 +278,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   process.on('SIGHUP', onSignal);
 
   // Before anything starts (and before our sockets are made: the old instances hold the old ones).
-  const stops = planLeftoverStops(findLeftovers({ root: realRoot, app }, previousRecord), config.processes);
+  const stops = planLeftoverStops(findLeftovers({ root: realRoot, app }, previous.record), config.processes);
   if (stops.length > 0) {
     const text = `a previous supervisor of this app${previousPid ? ` (pid ${previousPid})` : ''} died and left ${stops.map((s) => `${s.instance} (pid ${s.pids.join(', ')})`).join(', ')} running; ` +
       'muster stops them (stop_signal, then SIGKILL after stop_timeout) before it starts anything';
@@ -374,6 +380,9 @@ function recordingSpawns(spawner: Spawner, record: RunRecordWriter): Spawner {
     },
   };
 }
+
+/** The states in which an instance's process group is in use. */
+const LIVE_STATES: ReadonlySet<InstanceState> = new Set(['running', 'ready', 'stopping']);
 
 /** "worker.2" -> ["worker", "2"], "web" -> ["web", "1"] (process names hold no dot). */
 function processAndNumber(instance: string): [string, string] {

@@ -186,16 +186,25 @@ export function readPid(pidFile: string): number | null {
   }
 }
 
-/** Returns which file it wrote, so that only that one is removed at exit. */
-export function writePid(pidFile: string, pid: number): FileIdentity | null {
+/** Returns which file it wrote, so that only that one is removed at exit; or why it could not. */
+export function writePid(pidFile: string, pid: number): FileIdentity | { readonly problem: string } {
   // One name, so a file left by a supervisor killed right here is replaced, not kept forever; 'wx'
   // never follows a link planted there.
   const tmp = `${pidFile}.tmp`;
-  fs.rmSync(tmp, { force: true });
-  fs.writeFileSync(tmp, `${pid}\n`, { mode: 0o644, flag: 'wx' });
-  const identity = identityOf(tmp);
-  fs.renameSync(tmp, pidFile);
-  return identity;
+  try {
+    fs.rmSync(tmp, { force: true });
+    fs.writeFileSync(tmp, `${pid}\n`, { mode: 0o644, flag: 'wx' });
+    const identity = identityOf(tmp);
+    fs.renameSync(tmp, pidFile);
+    return identity ?? { problem: `${tmp} vanished while it was written` };
+  } catch (error) {
+    try {
+      fs.rmSync(tmp, { force: true }); // never a folder: without `recursive` rmSync refuses one
+    } catch {
+      /* a folder someone made there: left alone, and named in the problem */
+    }
+    return { problem: (error as Error).message };
+  }
 }
 
 function tryCreate(file: string): boolean {

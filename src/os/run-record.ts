@@ -70,20 +70,32 @@ export function bootId(): string {
 /** Larger than any real record (compacted, 200 instances take ~15 KB): anything bigger is not ours. */
 const MAX_RECORD_BYTES = 4 << 20;
 
-/** The record a previous supervisor of `owner` left, or null when there is none or it cannot be trusted. */
-export function readRunRecord(file: string, owner: RecordOwner): RunRecord | null {
+/** A previous supervisor's record, or why it is not used (null: there is none, or it is from an earlier boot). */
+export interface RecordRead {
+  readonly record: RunRecord | null;
+  readonly problem: string | null;
+}
+
+const NONE: RecordRead = { record: null, problem: null };
+
+/** The record a previous supervisor of `owner` left, if it can be trusted. */
+export function readRunRecord(file: string, owner: RecordOwner): RecordRead {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch {
-    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? NONE : { record: null, problem: code === 'ELOOP' ? 'it is a symbolic link' : `it cannot be read (${code})` };
   }
   try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile() || stat.uid !== process.geteuid!() || (stat.mode & 0o022) !== 0 || stat.size > MAX_RECORD_BYTES) return null;
-    return parseRunRecord(fs.readFileSync(fd, 'utf8'), owner, bootId());
-  } catch {
-    return null;
+    const problem = !stat.isFile() ? 'it is not a regular file'
+      : stat.uid !== process.geteuid!() ? `it belongs to uid ${stat.uid}, not to the user muster runs as`
+        : (stat.mode & 0o022) !== 0 ? 'others than its owner may write it'
+          : stat.size > MAX_RECORD_BYTES ? `it is larger than ${MAX_RECORD_BYTES} bytes` : null;
+    return problem !== null ? { record: null, problem } : parseRunRecord(fs.readFileSync(fd, 'utf8'), owner, bootId());
+  } catch (error) {
+    return { record: null, problem: `it cannot be read (${(error as Error).message})` };
   } finally {
     fs.closeSync(fd);
   }
@@ -135,28 +147,32 @@ function parseLine<T>(text: string, as: (v: unknown) => T | null): T | null {
 }
 
 /**
- * The record in `text`, or null when it is not one, or not of this boot and app. A malformed last
- * line is an append cut short and is dropped; any other malformed line discards the whole record.
+ * The record in `text`, or why it is not used. A malformed last line is an append cut short and
+ * is dropped; any other malformed line discards the whole record. One from an earlier boot is
+ * simply not used (its pids mean nothing now).
  */
-export function parseRunRecord(text: string, owner: RecordOwner, boot: string): RunRecord | null {
+export function parseRunRecord(text: string, owner: RecordOwner, boot: string): RecordRead {
   const lines = text.split('\n');
   const complete = text.endsWith('\n');
   if (complete) lines.pop();
   const header = parseLine(lines[0] ?? '', asHeader);
-  if (header === null || header.boot === '' || header.boot !== boot || header.app !== owner.app || (owner.app === null && header.root !== owner.root)) return null;
+  if (header === null) return { record: null, problem: 'its first line is not a header of a muster run record' };
+  if (header.boot === '' || header.boot !== boot) return NONE;
+  if (header.app !== owner.app) return { record: null, problem: `it is of ${header.app === null ? 'a development run' : `app ${header.app}`}` };
+  if (owner.app === null && header.root !== owner.root) return { record: null, problem: `it is of the app folder ${header.root} (a copy of that folder?)` };
   const groups = new Map<string, RecordedGroup>();
   let lastWrite = header.at;
   for (let i = 1; i < lines.length; i++) {
     const line = parseLine(lines[i]!, asLine);
     if (line === null) {
       if (i === lines.length - 1 && !complete) break;
-      return null;
+      return { record: null, problem: `line ${i + 1} is not a record line` };
     }
     lastWrite = Math.max(lastWrite, line.at);
     if ('spawned' in line) groups.set(`${line.spawned.process}.${line.spawned.instance}`, line.spawned);
     else groups.delete(`${line.ended.process}.${line.ended.instance}`);
   }
-  return { supervisor: header.supervisor, groups: [...groups.values()], lastWrite };
+  return { record: { supervisor: header.supervisor, groups: [...groups.values()], lastWrite }, problem: null };
 }
 
 /** Compact once the journal holds this many lines more than twice the running instances. */
@@ -191,7 +207,7 @@ export class RunRecordWriter {
     this.append({ spawned: group, at: ticksSinceBoot() });
   }
 
-  /** Nothing of the instance runs any more. */
+  /** Nothing of the instance runs any more (its next spawn comes in a later step of the core). */
   ended(process: string, instance: string): void {
     if (this.groups.delete(`${process}.${instance}`)) this.append({ ended: { process, instance }, at: ticksSinceBoot() });
   }
@@ -205,7 +221,7 @@ export class RunRecordWriter {
     if (!this.begun) return;
     if (this.fd === null || this.lines > 2 * this.groups.size + SLACK_LINES) return this.rewrite();
     this.attempt(() => {
-      fs.writeSync(this.fd!, `${JSON.stringify(line)}\n`);
+      writeAll(this.fd!, `${JSON.stringify(line)}\n`);
       this.lines++;
     });
   }
@@ -221,10 +237,11 @@ export class RunRecordWriter {
       fs.rmSync(temporary, { force: true });
       const fd = fs.openSync(temporary, 'wx', 0o600);
       try {
-        fs.writeSync(fd, text);
+        writeAll(fd, text);
         fs.renameSync(temporary, this.file);
       } catch (error) {
         fs.closeSync(fd);
+        fs.rmSync(temporary, { force: true });
         throw error;
       }
       this.fd = fd; // O_APPEND is not needed: this fd alone writes, and always at its end
@@ -237,10 +254,17 @@ export class RunRecordWriter {
       write();
       this.failed = false;
     } catch (error) {
+      // The next line goes into a fresh file (rewrite): a line cut short stays the last one.
       this.close();
       // Said once per run of failures: a full disk must not flood muster's log.
       if (!this.failed) this.report(`could not write ${this.file} (${(error as Error).message}); after a kill -9 of muster, processes that overwrite their environment may not be found`);
       this.failed = true;
     }
   }
+}
+
+/** All of `text`: a write to a nearly full disk may take part of it and say so only by its count. */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done);
 }

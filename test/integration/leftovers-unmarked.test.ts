@@ -16,6 +16,7 @@ import { bootId, readRunRecord, startTimeOf, ticksSinceBoot, type RunRecord } fr
 import { groupMembers, pidsMatching, tempApp, waitUntil } from '../support/up';
 import { cmdlineOf, environOf, isAlive } from '../support/proc';
 import { muster, readMusterLog, readSupervisorPid, statusJson, upDetached } from '../support/control';
+import { waitUntilAsync } from '../support/proc';
 
 /** A sleep no other test runs: its argument names it. */
 const uniqueSeconds = () => 100_000_000 + Math.floor(Math.random() * 800_000_000);
@@ -86,7 +87,7 @@ test('kill -9 of the supervisor: the next up -d stops redis-server and an env -i
   assert.equal(sleeps(seconds).length, 2, 'two bare instances, not four');
   assert.deepEqual((await statusJson(dir)).map((i) => i.state), ['ready', 'ready', 'ready']);
   assert.equal((await muster(dir, ['down'])).code, 0);
-  assert.deepEqual(readRunRecord(recordOf(dir), { root: fs.realpathSync(dir), app: null })?.groups, [], 'a clean stop leaves no group recorded');
+  assert.deepEqual(readRunRecord(recordOf(dir), { root: fs.realpathSync(dir), app: null }).record?.groups, [], 'a clean stop leaves no group recorded');
 });
 
 const recordOf = (dir: string) => path.join(dir, '.muster', 'instances.jsonl');
@@ -196,19 +197,45 @@ test('a run record is trusted only when it is a regular file of ours that nobody
   const supervisor = await deadSupervisor();
   const group = { pgid: 4242, startTime: 7, process: 'web', instance: '1' };
   fs.writeFileSync(file, `${JSON.stringify({ boot: bootId(), root: folder, app: null, supervisor, at: 8 })}\n${JSON.stringify({ spawned: group, at: 9 })}\n`, { mode: 0o600 });
-  assert.deepEqual(readRunRecord(file, owner), { supervisor, groups: [group], lastWrite: 9 });
-  assert.equal(readRunRecord(file, { root: `${folder}-copy`, app: null }), null, 'another app folder');
+  assert.deepEqual(readRunRecord(file, owner), { record: { supervisor, groups: [group], lastWrite: 9 }, problem: null });
+  const unused = (f: string, o = owner) => {
+    const read = readRunRecord(f, o);
+    assert.equal(read.record, null);
+    return read.problem;
+  };
+  assert.match(unused(file, { root: `${folder}-copy`, app: null })!, /is of the app folder/, 'another app folder');
 
   fs.chmodSync(file, 0o620);
-  assert.equal(readRunRecord(file, owner), null, 'group-writable');
+  assert.equal(unused(file), 'others than its owner may write it');
   fs.chmodSync(file, 0o600);
   fs.chownSync(file, 65534, 65534);
-  assert.equal(readRunRecord(file, owner), null, 'owned by nobody');
+  assert.equal(unused(file), 'it belongs to uid 65534, not to the user muster runs as');
   fs.chownSync(file, 0, 0);
   const link = path.join(folder, 'link.jsonl');
   fs.symlinkSync(file, link);
-  assert.equal(readRunRecord(link, owner), null, 'a symlink');
+  assert.equal(unused(link), 'it is a symbolic link');
   fs.writeFileSync(file, ' '.repeat(5 << 20));
-  assert.equal(readRunRecord(file, owner), null, 'oversize (the malformed kinds: test/unit/os/run-record.test.ts)');
-  assert.equal(readRunRecord(path.join(folder, 'none.jsonl'), owner), null, 'missing');
+  assert.match(unused(file)!, /larger than/, 'oversize (the malformed kinds: test/unit/os/run-record.test.ts)');
+  fs.rmSync(file);
+  fs.mkdirSync(file);
+  assert.equal(unused(file), 'it is not a regular file');
+  assert.equal(unused(path.join(folder, 'none.jsonl')), null, 'missing: nothing to say');
+});
+
+test('an instance that died and waits to start again (its dependency is stopped) is no longer recorded: its group number may be anyone\'s now', { timeout: 60_000 }, async (t) => {
+  const dep = uniqueSeconds();
+  const web = uniqueSeconds();
+  const dir = tempApp({ 'muster.toml': `[process.dep]\ncommand = "sleep ${dep}"\n[process.web]\ncommand = "env -i sleep ${web}"\ndepends_on = ["dep"]\n` });
+  t.after(() => killAll([...sleeps(dep), ...sleeps(web)]));
+  await upDetached(t, dir);
+  const owner = { root: fs.realpathSync(dir), app: null };
+  const recorded = () => readRunRecord(recordOf(dir), owner).record!.groups.map((g) => g.process).sort();
+  // The running supervisor's own record (its supervisor is alive, so it is only read here, never used).
+  assert.deepEqual(recorded(), ['dep', 'web']);
+  await new Promise((r) => setTimeout(r, 1200)); // ran over a second: restarted at once, through the dependency gate
+  assert.equal((await muster(dir, ['stop', 'dep'])).code, 0);
+  const [oldWeb] = sleeps(web);
+  process.kill(oldWeb!, 'SIGKILL');
+  await waitUntilAsync(async () => (await statusJson(dir, ['web']))[0]!.state === 'starting', 10_000, 'web waits for dep');
+  assert.deepEqual(recorded(), [], 'neither dep (stopped) nor web (dead, waiting) is recorded');
 });

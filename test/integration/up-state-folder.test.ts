@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { muster } from '../support/control';
+import { muster, readMusterLog, upDetached } from '../support/control';
 import { tempApp } from '../support/up';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -33,4 +33,13 @@ test('.muster (or .muster/logs) being a file: up exits 2 naming it and the fix, 
   const r = await muster(dir, ['up', '-d'], 20_000);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, new RegExp(`^muster: ${escape(path.join(state, 'logs'))} is not a folder: muster keeps its processes' log files in ${escape(path.join(state, 'logs'))}; move it away`, 'm'));
+});
+
+test('a folder where muster writes its pid file is named in the log, and muster runs without the pid file (it is not the lock)', { timeout: 30_000 }, async (t) => {
+  const dir = tempApp({ 'muster.toml': '[process.web]\ncommand = "sleep 1000"\n' });
+  fs.mkdirSync(path.join(dir, '.muster', 'muster.pid.tmp'), { recursive: true });
+  await upDetached(t, dir);
+  assert.match(readMusterLog(dir), /could not write \.muster\/muster\.pid \(.*muster\.pid\.tmp.*\); muster runs without it/);
+  assert.equal(fs.statSync(path.join(dir, '.muster', 'muster.pid.tmp')).isDirectory(), true, 'left alone');
+  assert.equal((await muster(dir, ['down'])).code, 0);
 });

@@ -3,7 +3,9 @@
 // discards the whole record (its pids get signalled).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseRunRecord } from '../../../src/os/run-record';
+import { parseRunRecord as parseWithReason, type RecordOwner } from '../../../src/os/run-record';
+
+const parseRunRecord = (text: string, owner: RecordOwner, boot: string) => parseWithReason(text, owner, boot).record;
 
 const owner = { root: '/srv/shop', app: null };
 const header = { boot: 'b-1', root: '/srv/shop', app: null, supervisor: { pid: 100, startTime: 5 }, at: 50 };
@@ -24,6 +26,8 @@ test('a record of another boot, another app folder or another host app is not ou
   assert.equal(parseRunRecord(text, { root: '/srv/shop-copy', app: null }, 'b-1'), null, 'a copied folder');
   assert.equal(parseRunRecord(text, { root: '/srv/shop', app: 'shop' }, 'b-1'), null, 'another MUSTER_APP');
   assert.equal(parseRunRecord(journal({ ...header, boot: '' }), owner, ''), null, 'no boot id to compare');
+  assert.deepEqual(parseWithReason(text, owner, 'b-2'), { record: null, problem: null }, 'an earlier boot is not worth a word');
+  assert.match(parseWithReason(text, { root: '/srv/shop-copy', app: null }, 'b-1').problem!, /of the app folder \/srv\/shop \(a copy of that folder\?\)/);
   const hosted = journal({ ...header, app: 'shop', root: '/srv/shop/releases/1' }, { spawned: web, at: 61 });
   assert.deepEqual(parseRunRecord(hosted, { root: '/srv/shop/releases/2', app: 'shop' }, 'b-1')?.groups, [web], 'under a host the app is its name: a deploy moved its folder');
   assert.equal(parseRunRecord(hosted, { root: '/srv/shop/releases/1', app: 'shop2' }, 'b-1'), null, 'another host app');
@@ -43,4 +47,5 @@ test('an append cut short is dropped; anything else malformed discards the recor
   for (const line of badLines) assert.equal(parseRunRecord(journal(header, line, { spawned: worker2, at: 71 }), owner, 'b-1'), null, JSON.stringify(line));
   assert.equal(parseRunRecord(journal(header, { spawned: web, at: 61 }).replace('\n{', '\nnot json\n{'), owner, 'b-1'), null);
   assert.equal(parseRunRecord('', owner, 'b-1'), null);
+  assert.equal(parseWithReason(journal(header, 7, { spawned: web, at: 61 }), owner, 'b-1').problem, 'line 2 is not a record line');
 });
