@@ -13,7 +13,7 @@ import { claimControlSocket, isSameFile, serveInheritedSocket, writePid, readPid
 import { createApiServer } from '../control/http-server';
 import { planLeftoverStops, stopLeftovers, type LeftoverStopping } from '../core/leftovers';
 import { Supervisor, instanceNames } from '../core/supervisor';
-import type { InstanceState } from '../core/states';
+import { LIVE_STATES } from '../core/states';
 import { ConsoleOutput, wantsColor } from '../logs/console';
 import { systemClock, systemTimers } from '../os/clock';
 import { toArgv } from '../os/command';
@@ -380,9 +380,6 @@ function recordingSpawns(spawner: Spawner, record: RunRecordWriter): Spawner {
     },
   };
 }
-
-/** The states in which an instance's process group is in use. */
-const LIVE_STATES: ReadonlySet<InstanceState> = new Set(['running', 'ready', 'stopping']);
 
 /** "worker.2" -> ["worker", "2"], "web" -> ["web", "1"] (process names hold no dot). */
 function processAndNumber(instance: string): [string, string] {

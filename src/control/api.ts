@@ -5,6 +5,7 @@ import type { AppConfig, SocketConfig } from '../config/model';
 import { canonicalSignal } from '../config/signals';
 import type { Instance } from '../core/instance';
 import type { InstanceRuntime } from '../core/machine';
+import { LIVE_STATES } from '../core/states';
 import { changedSockets, isEmptyPlan, planApply } from '../core/plan';
 import type { InstanceResult, Supervisor } from '../core/supervisor';
 import { recentLines, type LogSource } from '../logs/recent-lines';
@@ -205,7 +206,7 @@ export function createRoutes(app: ControlledApp): Routes {
         }
         // Killed (SIGKILL after stop_timeout, or a signal that forced the stop) is not a clean stop:
         // the answer says which. Only instances that had a process when the stop began count.
-        const live = new Set(supervisor.instances.filter((i) => i.state === 'running' || i.state === 'ready' || i.state === 'stopping'));
+        const live = new Set(supervisor.instances.filter((i) => LIVE_STATES.has(i.state)));
         await app.shutdown();
         const killed = supervisor.instances.filter((i) => live.has(i) && i.runtime.killed).map((i) => i.name);
         const stopped = supervisor.instances.filter((i) => !killed.includes(i.name)).map((i) => i.name);

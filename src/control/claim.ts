@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { replaceFile } from '../os/replace-file';
 import { socketHolders, unixListeners } from '../os/unix-listeners';
 
 /** Which file a path named when we made it: a file put there since is not ours to remove. */
@@ -102,11 +103,14 @@ function samePath(a: string, b: string): boolean {
 
 export function identityOf(file: string): FileIdentity | null {
   try {
-    const stat = fs.lstatSync(file, { bigint: true });
-    return { dev: stat.dev, ino: stat.ino, mtimeNs: stat.mtimeNs };
+    return identityIn(fs.lstatSync(file, { bigint: true }));
   } catch {
     return null;
   }
+}
+
+function identityIn(stat: fs.BigIntStats): FileIdentity {
+  return { dev: stat.dev, ino: stat.ino, mtimeNs: stat.mtimeNs };
 }
 
 /** Is `file` still the one we made? */
@@ -188,21 +192,14 @@ export function readPid(pidFile: string): number | null {
 
 /** Returns which file it wrote, so that only that one is removed at exit; or why it could not. */
 export function writePid(pidFile: string, pid: number): FileIdentity | { readonly problem: string } {
-  // One name, so a file left by a supervisor killed right here is replaced, not kept forever; 'wx'
-  // never follows a link planted there.
-  const tmp = `${pidFile}.tmp`;
   try {
-    fs.rmSync(tmp, { force: true });
-    fs.writeFileSync(tmp, `${pid}\n`, { mode: 0o644, flag: 'wx' });
-    const identity = identityOf(tmp);
-    fs.renameSync(tmp, pidFile);
-    return identity ?? { problem: `${tmp} vanished while it was written` };
-  } catch (error) {
+    const fd = replaceFile(pidFile, `${pid}\n`, 0o644);
     try {
-      fs.rmSync(tmp, { force: true }); // never a folder: without `recursive` rmSync refuses one
-    } catch {
-      /* a folder someone made there: left alone, and named in the problem */
+      return identityIn(fs.fstatSync(fd, { bigint: true }));
+    } finally {
+      fs.closeSync(fd);
     }
+  } catch (error) {
     return { problem: (error as Error).message };
   }
 }

@@ -36,3 +36,6 @@ export type InstanceEventType = InstanceEvent['type'];
 
 /** States from which nothing more happens unless someone asks. */
 export const RESTING_STATES: ReadonlySet<InstanceState> = new Set(['stopped', 'exited', 'fatal']);
+
+/** States in which the instance's process group is in use (a process may run in it). */
+export const LIVE_STATES: ReadonlySet<InstanceState> = new Set(['running', 'ready', 'stopping']);

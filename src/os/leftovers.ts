@@ -64,7 +64,7 @@ export function findLeftovers(filter: LeftoverFilter, record: RunRecord | null =
     }
     const processName = environValue(environ, 'MUSTER_PROCESS');
     if (processName === undefined) {
-      const unmarked = recorded.size > 0 ? inRecordedGroup(name, recorded, record!.lastWrite) : null;
+      const unmarked = recorded.size > 0 ? inRecordedGroup(name, recorded) : null;
       if (unmarked !== null) found.push(unmarked);
       continue;
     }
@@ -85,9 +85,16 @@ export function findLeftovers(filter: LeftoverFilter, record: RunRecord | null =
   return found;
 }
 
+/** A recorded group that may still hold its instance's processes. */
+interface CandidateGroup extends RecordedGroup {
+  /** A member that started later is not of this group: its leader is gone, so once the group
+   * emptied the number could be handed out again, and the record's last line bounds what it saw. */
+  readonly latestMemberStart: number;
+}
+
 /** The record's groups that may still hold its processes, by pgid. None while its supervisor lives. */
-function recordedGroups(record: RunRecord | null, ownGroup: number | undefined): Map<number, RecordedGroup & { readonly leaderless: boolean }> {
-  const groups = new Map<number, RecordedGroup & { readonly leaderless: boolean }>();
+function recordedGroups(record: RunRecord | null, ownGroup: number | undefined): Map<number, CandidateGroup> {
+  const groups = new Map<number, CandidateGroup>();
   if (record === null) return groups;
   const supervisor = readStat(record.supervisor.pid);
   if (supervisor !== null && supervisor.startTime === record.supervisor.startTime) return groups;
@@ -96,17 +103,16 @@ function recordedGroups(record: RunRecord | null, ownGroup: number | undefined):
     const leader = readStat(group.pgid);
     // A leader with another start time is a new process that reuses the pid: not that group.
     if (leader !== null && leader.startTime !== group.startTime) continue;
-    groups.set(group.pgid, { ...group, leaderless: leader === null });
+    groups.set(group.pgid, { ...group, latestMemberStart: leader === null ? record.lastWrite : Infinity });
   }
   return groups;
 }
 
 /** The process as a leftover of the recorded instance whose group it is in, or null. */
-function inRecordedGroup(pid: string, recorded: ReadonlyMap<number, RecordedGroup & { readonly leaderless: boolean }>, lastWrite: number): LeftoverProcess | null {
+function inRecordedGroup(pid: string, recorded: ReadonlyMap<number, CandidateGroup>): LeftoverProcess | null {
   const stat = readStat(pid);
   const group = stat === null ? undefined : recorded.get(stat.pgid);
-  if (stat === null || group === undefined || stat.startTime < group.startTime) return null;
-  if (group.leaderless && stat.startTime > lastWrite) return null;
+  if (stat === null || group === undefined || stat.startTime < group.startTime || stat.startTime > group.latestMemberStart) return null;
   return { pid: Number(pid), pgid: stat.pgid, process: group.process, instance: group.instance };
 }
 

@@ -24,3 +24,9 @@ export function liveStatFields(pid: number | string): string[] | null {
   const fields = fieldsAfterComm(text);
   return isDeadState(fields[0]) ? null : fields;
 }
+
+/** Start time of a live process (clock ticks since boot), or null when it is gone or a zombie. */
+export function startTimeOf(pid: number | string): number | null {
+  const fields = liveStatFields(pid);
+  return fields === null ? null : Number(fields[19]);
+}

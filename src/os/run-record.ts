@@ -16,7 +16,8 @@
 // deploy moves on; the folder, symlinks resolved, in development).
 
 import * as fs from 'node:fs';
-import { liveStatFields } from './proc-stat';
+import { startTimeOf } from './proc-stat';
+import { replaceFile, writeAll } from './replace-file';
 
 /** One instance's process group: its leader is the instance's main process. */
 export interface RecordedGroup {
@@ -45,12 +46,6 @@ export interface RunRecord {
 
 /** /proc's clock ticks per second (USER_HZ): 100 on every architecture Node runs on. */
 export const TICKS_PER_SECOND = 100;
-
-/** Start time of a live process, or null when it is gone or a zombie. */
-export function startTimeOf(pid: number | string): number | null {
-  const fields = liveStatFields(pid);
-  return fields === null ? null : Number(fields[19]);
-}
 
 /** Now, in the ticks since boot that start times are counted in (rounded up). */
 export function ticksSinceBoot(): number {
@@ -230,21 +225,9 @@ export class RunRecordWriter {
   private rewrite(): void {
     const at = ticksSinceBoot();
     const text = [JSON.stringify({ ...this.header, at }), ...[...this.groups.values()].map((spawned) => JSON.stringify({ spawned, at }))].join('\n') + '\n';
-    const temporary = `${this.file}.tmp`;
     this.attempt(() => {
       this.close();
-      // A temporary file a killed supervisor left is replaced; 'wx' never follows a link planted there.
-      fs.rmSync(temporary, { force: true });
-      const fd = fs.openSync(temporary, 'wx', 0o600);
-      try {
-        writeAll(fd, text);
-        fs.renameSync(temporary, this.file);
-      } catch (error) {
-        fs.closeSync(fd);
-        fs.rmSync(temporary, { force: true });
-        throw error;
-      }
-      this.fd = fd; // O_APPEND is not needed: this fd alone writes, and always at its end
+      this.fd = replaceFile(this.file, text, 0o600); // no O_APPEND needed: this fd alone writes, always at its end
       this.lines = this.groups.size + 1;
     });
   }
@@ -263,8 +246,3 @@ export class RunRecordWriter {
   }
 }
 
-/** All of `text`: a write to a nearly full disk may take part of it and say so only by its count. */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done);
-}

@@ -9,37 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { findLeftovers } from '../../src/os/leftovers';
-import { pidsMatching, tempApp, waitUntil } from '../support/up';
+import { tempApp, waitUntil } from '../support/up';
 import { cmdlineOf, environOf, isAlive } from '../support/proc';
 import { muster, readMusterLog, readSupervisorPid, statusJson, upDetached } from '../support/control';
-
-/** A sleep no other test runs: its argument names it. */
-function uniqueSeconds(): number {
-  return 100_000_000 + Math.floor(Math.random() * 800_000_000);
-}
-
-/** Live `sleep N` processes (not the shells whose command line names them). */
-function sleeps(seconds: number): number[] {
-  return pidsMatching(`sleep ${seconds}`).filter((pid) => {
-    try {
-      return cmdlineOf(pid)[0] === 'sleep';
-    } catch {
-      return false;
-    }
-  });
-}
-
-function killAfter(t: { after(fn: () => void): void }, ...seconds: number[]): void {
-  t.after(() => {
-    for (const pid of seconds.flatMap(sleeps)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  });
-}
+import { killSleepsAfter, sleeps, uniqueSeconds } from '../support/sleeps';
 
 /** kill -9 of the app's supervisor, then `muster up -d` again through `dir`. */
 async function killSupervisorAndUpAgain(dir: string): Promise<string> {
@@ -64,7 +37,7 @@ test('kill -9 of the supervisor: the next up -d stops a leftover whose working f
       '',
     ].join('\n'),
   });
-  killAfter(t, away, home);
+  killSleepsAfter(t, away, home);
   await upDetached(t, dir);
   const [oldAway] = sleeps(away);
   assert.ok(oldAway !== undefined, `sleep ${away} runs`);
@@ -86,7 +59,7 @@ test('kill -9 of the supervisor of an app given through a symlink: the next up -
   const dir = tempApp({ Procfile: `a: sleep ${a}\nb: sleep ${b}\n` });
   const link = path.join(path.dirname(dir), 'link');
   fs.symlinkSync(dir, link);
-  killAfter(t, a, b);
+  killSleepsAfter(t, a, b);
   await upDetached(t, link);
   const old = [...sleeps(a), ...sleeps(b)];
   assert.equal(old.length, 2);

@@ -12,24 +12,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findLeftovers } from '../../src/os/leftovers';
-import { bootId, readRunRecord, startTimeOf, ticksSinceBoot, type RunRecord } from '../../src/os/run-record';
+import { startTimeOf } from '../../src/os/proc-stat';
+import { bootId, readRunRecord, ticksSinceBoot, type RunRecord } from '../../src/os/run-record';
 import { groupMembers, pidsMatching, tempApp, waitUntil } from '../support/up';
-import { cmdlineOf, environOf, isAlive } from '../support/proc';
+import { cmdlineOf, environOf, isAlive, waitUntilAsync } from '../support/proc';
+import { killAll, sleeps, uniqueSeconds } from '../support/sleeps';
 import { muster, readMusterLog, readSupervisorPid, statusJson, upDetached } from '../support/control';
-import { waitUntilAsync } from '../support/proc';
-
-/** A sleep no other test runs: its argument names it. */
-const uniqueSeconds = () => 100_000_000 + Math.floor(Math.random() * 800_000_000);
-
-function sleeps(seconds: number): number[] {
-  return pidsMatching(`sleep ${seconds}`).filter((pid) => {
-    try {
-      return cmdlineOf(pid)[0] === 'sleep';
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** redis-server processes serving `socket` (their title names it). */
 function redisOn(socket: string): number[] {
@@ -40,16 +28,6 @@ function redisOn(socket: string): number[] {
       return false;
     }
   });
-}
-
-function killAll(pids: number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
 }
 
 test('kill -9 of the supervisor: the next up -d stops redis-server and an env -i process, whose environment has no marks left (no second copy)', { timeout: 60_000 }, async (t) => {

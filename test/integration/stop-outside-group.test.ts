@@ -5,36 +5,10 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { pidsMatching, tempApp } from '../support/up';
-import { cmdlineOf, isAlive, musterNotes, pgidOf } from '../support/proc';
+import { tempApp } from '../support/up';
+import { isAlive, musterNotes, pgidOf } from '../support/proc';
 import { muster, readSupervisorPid, statusJson, upDetached } from '../support/control';
-
-function uniqueSeconds(): number {
-  return 100_000_000 + Math.floor(Math.random() * 800_000_000);
-}
-
-/** Live `sleep N` processes (not the shells whose command line names them). */
-function sleeps(seconds: number): number[] {
-  return pidsMatching(`sleep ${seconds}`).filter((pid) => {
-    try {
-      return cmdlineOf(pid)[0] === 'sleep';
-    } catch {
-      return false;
-    }
-  });
-}
-
-function killAfter(t: { after(fn: () => void): void }, ...seconds: number[]): void {
-  t.after(() => {
-    for (const pid of seconds.flatMap(sleeps)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  });
-}
+import { killSleepsAfter, sleeps, uniqueSeconds } from '../support/sleeps';
 
 async function ok(dir: string, args: string[]): Promise<void> {
   const r = await muster(dir, args);
@@ -63,7 +37,7 @@ test('children in other process groups or sessions: restart leaks none, stop and
       '',
     ].join('\n'),
   });
-  killAfter(t, job, pgrp, daemon, stubborn);
+  killSleepsAfter(t, job, pgrp, daemon, stubborn);
   await upDetached(t, dir);
   const status = await statusJson(dir);
   const mainOf = (name: string) => status.find((i) => i.name === name)!.pid!;
