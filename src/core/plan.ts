@@ -11,8 +11,9 @@ import type { AppConfig, ProcessConfig } from '../config/model';
 export interface ApplyPlan {
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  /** `why`: the keys that differ, `env NAME` for each environment variable. */
-  readonly changed: ReadonlyArray<{ readonly name: string; readonly why: readonly string[] }>;
+  /** `why`: the keys that differ, `env NAME` for each environment variable; `instances` when its
+   * instance count differs too (the restart then starts that many). */
+  readonly changed: ReadonlyArray<{ readonly name: string; readonly why: readonly string[]; readonly instances?: { readonly from: number; readonly to: number } }>;
   /** Settings taken on without a restart. */
   readonly updated: ReadonlyArray<{ readonly name: string; readonly why: readonly string[] }>;
   readonly scaled: ReadonlyArray<{ readonly name: string; readonly from: number; readonly to: number }>;
@@ -52,7 +53,7 @@ export function planApply(current: AppConfig, next: AppConfig): ApplyPlan {
   const before = new Map(current.processes.map((p) => [p.name, p]));
   const after = new Set(next.processes.map((p) => p.name));
   const added: string[] = [];
-  const changed: Array<{ name: string; why: string[] }> = [];
+  const changed: Array<{ name: string; why: string[]; instances?: { from: number; to: number } }> = [];
   const updated: Array<{ name: string; why: string[] }> = [];
   const scaled: Array<{ name: string; from: number; to: number }> = [];
   const unchanged: string[] = [];
@@ -65,7 +66,8 @@ export function planApply(current: AppConfig, next: AppConfig): ApplyPlan {
     const renamed = old.instances !== p.instances && (old.instances === 1 || p.instances === 1);
     const restart = [...differences(old, p, RESTART_KEYS), ...envDifferences(old, p), ...(renamed ? ['instances'] : [])];
     const inPlace = differences(old, p, IN_PLACE_KEYS);
-    if (restart.length > 0) changed.push({ name: p.name, why: [...restart, ...inPlace] });
+    const count = old.instances !== p.instances ? { instances: { from: old.instances, to: p.instances } } : {};
+    if (restart.length > 0) changed.push({ name: p.name, why: [...restart, ...inPlace], ...count });
     else {
       if (inPlace.length > 0) updated.push({ name: p.name, why: inPlace });
       if (old.instances !== p.instances) scaled.push({ name: p.name, from: old.instances, to: p.instances });

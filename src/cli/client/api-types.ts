@@ -53,7 +53,7 @@ export interface ResultsAnswer {
 export interface ApplyPlan {
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  readonly changed: readonly { readonly name: string; readonly why: readonly string[] }[];
+  readonly changed: readonly { readonly name: string; readonly why: readonly string[]; readonly instances?: { readonly from: number; readonly to: number } }[];
   /** Settings taken on without a restart (absent from supervisors older than this client). */
   readonly updated?: readonly { readonly name: string; readonly why: readonly string[] }[];
   readonly scaled: readonly { readonly name: string; readonly from: number; readonly to: number }[];

@@ -56,7 +56,7 @@ function renderPlan(plan: ApplyPlan): string {
   for (const name of plan.sockets?.added ?? []) rows.push(['  add', `[socket.${name}]`, '(made and held before the processes start)']);
   for (const name of plan.added) rows.push(['  add', name, '(new in the config)']);
   for (const name of plan.removed) rows.push(['  remove', name, '(no longer in the config)']);
-  for (const c of plan.changed) rows.push(['  change', c.name, `(${c.why.join(', ')}): restarts`]);
+  for (const c of plan.changed) rows.push(['  change', c.name, `(${c.why.join(', ')}): restarts${c.instances ? `, ${c.instances.from} -> ${c.instances.to} instances` : ''}`]);
   for (const u of plan.updated ?? []) rows.push(['  update', u.name, `(${u.why.join(', ')}): no restart`]);
   for (const s of plan.scaled) rows.push(['  scale', s.name, `${s.from} -> ${s.to} instances`]);
   for (const name of plan.sockets?.removed ?? []) rows.push(['  remove', `[socket.${name}]`, '(closed and its file removed once no process uses it)']);

@@ -28,6 +28,14 @@ test('apply --dry-run: sends dry_run, prints the plan, changes nothing', async (
   ]);
 });
 
+test('apply --dry-run: a changed process whose instance count differs too shows the new count', async (t) => {
+  const plan = { ...PLAN, added: [], removed: [], scaled: [], changed: [{ name: 'worker', why: ['env DEBUG'], instances: { from: 2, to: 3 } }] };
+  const api = await fake(t, { 'POST /v1/apply': (_q, res) => sendJson(res, 200, { applied: false, ok: true, plan, results: [] }) });
+  const run = await runMuster(api.dir, 'apply', '--dry-run');
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /change +worker +\(env DEBUG\): restarts, 2 -> 3 instances\n/);
+});
+
 test('apply: the plan then the results; ok false is exit 1; --json is the answer', async (t) => {
   const answer = { applied: true, ok: false, plan: { ...PLAN, removed: [], scaled: [] }, results: [
     { name: 'extra', outcome: 'done', state: 'ready', pid: 10, message: 'started' },

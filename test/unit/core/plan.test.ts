@@ -37,7 +37,13 @@ test('added, removed and scaled processes are told apart; from or to one instanc
   assert.deepEqual(plan.added, ['extra']);
   assert.deepEqual(plan.removed, ['old']);
   assert.deepEqual(plan.scaled, [{ name: 'worker', from: 2, to: 4 }]);
-  assert.deepEqual(plan.changed, [{ name: 'beat', why: ['instances', 'stop_signal'] }]);
+  assert.deepEqual(plan.changed, [{ name: 'beat', why: ['instances', 'stop_signal'], instances: { from: 1, to: 3 } }]);
+});
+
+test('a changed process whose instance count differs too says so: the plan shows every instance that will start or stop', () => {
+  const plan = planApply(app(p('worker', { instances: 2 })), app(p('worker', { instances: 3, env: { GREETING: 'hello', DEBUG: '1' } })));
+  assert.deepEqual(plan.changed, [{ name: 'worker', why: ['env DEBUG'], instances: { from: 2, to: 3 } }]);
+  assert.deepEqual(plan.scaled, []);
 });
 
 test('settings muster applies itself are updated in place, without a restart', () => {
